@@ -1,18 +1,22 @@
 /**
- * `npm start`: build and package the extension, install it into a code-server
- * profile kept in .devkit-profile/, start code-server, and print the address
- * to open. Ctrl+C stops everything.
+ * `npm start`: build and package the extension, start the local sandbox
+ * (Entra ID + Dataverse stand-ins), install the extension into a code-server
+ * profile kept in .devkit-profile/, start code-server with the sandbox's CA
+ * trusted, and print the address to open with the sandbox's sign-in details.
+ * Ctrl+C stops everything.
  */
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { describeSandbox } from '../sandbox/describe';
+import { startSandbox } from '../sandbox/index';
 import { CODE_SERVER_VERSION, createProfile, ensureCodeServer, freePort, installExtension, startCodeServer } from '../test/e2e/support/codeServer';
 
-function isFree(port: number): Promise<boolean> {
+function isFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((done) => {
     const server = createServer();
     server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+    server.listen(port, host, () => server.close(() => done(true)));
   });
 }
 
@@ -21,32 +25,53 @@ async function main(): Promise<void> {
   if (pkg.status !== 0) {
     throw new Error('Packaging the extension failed; see the output above.');
   }
+
+  // Fixed sandbox ports keep the org URLs stable across restarts, so saved connections keep working.
+  const portBase = Number(process.env.SANDBOX_PORT_BASE ?? 9443);
+  const sandbox = await startSandbox({ portBase });
+
   const install = ensureCodeServer();
-  const profile = createProfile(resolve('.devkit-profile'));
+  // VS Code's own fetch ignores NODE_EXTRA_CA_CERTS unless its extra fetch support is off
+  // (../shared/notes/real-vscode.md item 14); with it off, the sandbox CA bundle is trusted.
+  const profile = createProfile(resolve('.devkit-profile'), {
+    'http.fetchAdditionalSupport': false,
+    'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
+    'dataverse.discoveryUrl': sandbox.discoveryUrl,
+  });
   installExtension(install, profile, resolve('dist', 'dataverse-devkit.vsix'));
 
   // Prefer the usual port so a bookmark keeps working; fall back to any free one.
   const wanted = Number(process.env.PORT ?? 8765);
   const port = (await isFree(wanted)) ? wanted : await freePort();
-  const codeServer = await startCodeServer(install, profile, { port });
+  const codeServer = await startCodeServer(install, profile, { port, env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile } });
   const workspace = resolve('samples');
 
   console.log('');
+  console.log(describeSandbox(sandbox).join('\n'));
+  console.log('');
   console.log(`Dataverse DevKit is running in VS Code (code-server ${CODE_SERVER_VERSION}).`);
-  console.log(`  Open: ${codeServer.folderUrl(workspace)}`);
+  console.log(`  Open:    ${codeServer.folderUrl(workspace)}`);
   console.log(`  Profile: ${resolve('.devkit-profile')} (delete it to start from scratch)`);
+  console.log('  The sign-in page is served with the sandbox CA; your browser warns about it unless you trust');
+  console.log(`  ${sandbox.caFile}.`);
   console.log('Press Ctrl+C to stop.');
 
-  const stop = async () => {
-    console.log('\nStopping code-server...');
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping code-server and the sandbox...');
     await codeServer.stop();
-    process.exit(0);
+    await sandbox.close();
+    process.exit(code);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   codeServer.process.once('exit', (code) => {
-    console.error(`code-server exited (${code}).`);
-    process.exit(code ?? 1);
+    if (!stopping) {
+      console.error(`code-server exited (${code}).`);
+      void stop(code ?? 1);
+    }
   });
 }
 

@@ -68,7 +68,19 @@ async function nodeTests(name, files, env = {}, extraArgs = []) {
 
 if (wanted('typecheck')) await check('typecheck', npx, ['tsc', '-p', '.', '--noEmit']);
 if (wanted('lint')) await check('lint', npx, ['eslint', '.']);
-if (wanted('unit')) await nodeTests('unit tests', testFiles('test/unit'));
+/** Generates the sandbox's CA on first use and returns the bundle Node clients trust through NODE_EXTRA_CA_CERTS. */
+async function sandboxCaBundle() {
+  const { code, output } = await run(npx, ['tsx', 'sandbox/tls.ts', '--ensure']);
+  const path = output.trim().split('\n').pop();
+  if (code !== 0 || !path) throw new Error('Could not create the sandbox CA (sandbox/tls.ts --ensure); is openssl installed?');
+  return path;
+}
+
+if (wanted('unit')) {
+  // NODE_EXTRA_CA_CERTS is read once at process start, so it is set before the runner starts.
+  const bundle = await sandboxCaBundle();
+  await nodeTests('unit tests', testFiles('test/unit'), { NODE_EXTRA_CA_CERTS: bundle });
+}
 if (wanted('e2e')) {
   console.log('\n=== package the extension for the end-to-end tests');
   const { code } = await run('npm', ['run', '--silent', 'package']);

@@ -164,6 +164,10 @@ export async function startCodeServer(
     env: { ...withNode24(install.nodeDir), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never leave a code-server behind when this process ends, however it ends.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let output = '';
   const append = (chunk: Buffer) => (output += chunk.toString());
   child.stdout.on('data', append);

@@ -1,0 +1,678 @@
+/**
+ * Entra ID v2.0 stand-in on its own HTTPS origin (https://127.0.0.2:PORT):
+ * tenant-scoped OpenID configuration, JWKS, instance discovery, authorize
+ * (sign-in page, form_post / query), token (authorization_code + PKCE,
+ * refresh_token, client_credentials, device_code), device authorization and
+ * its approval page, and an admin endpoint `/_sandbox/*` for tests.
+ *
+ * Admin endpoint (loopback only; JSON bodies force a CORS preflight, which is
+ * never granted, so a web page cannot drive it):
+ *   GET  /_sandbox/config                     -> current Entra run config
+ *   POST /_sandbox/config   {"tokenLifetimeSeconds":2, "dataverse": {...}}
+ *        Entra keys apply here; the whole patch is also forwarded to `onConfigure`
+ *        (startSandbox passes `dataverse` on to the org handlers).
+ *   POST /_sandbox/devicecode/approve {"userCode":"ABC","upn":"adele.vance@contoso.onmicrosoft.com"}
+ */
+import { type JsonWebKey, createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { SandboxCredentials } from '../credentials';
+import { APPS, DATAVERSE_PUBLIC_CLIENT_ID, ENTRA_HOST, TENANTS, USERS, type SeedApp, type SeedTenant, type SeedUser } from '../seed';
+import {
+  type ClientAuthKind,
+  accessTokenHeader,
+  appAccessTokenClaims,
+  clientInfo,
+  idTokenClaims,
+  idTokenHeader,
+  userAccessTokenClaims,
+  usersOfTenant,
+  v1Issuer,
+  v2Issuer,
+} from './claims';
+import { type EntraFailure, entraErrorResponse, messages } from './errors';
+import * as pages from './html';
+import { type TokenSigner, createTokenSigner, verifyClientAssertion } from './jwt';
+import { type ParsedScopes, isFailure, parseScopes } from './scopes';
+
+/** Entra settings that can change at run time (`configure`, `POST /_sandbox/config`). */
+export interface EntraRunConfig {
+  /** Access and id token lifetime in seconds (Entra: 60-90 min; short values test renewal). */
+  tokenLifetimeSeconds: number;
+  /** Device-code polling interval handed to clients (Entra: 5). */
+  deviceCodeIntervalSeconds: number;
+  /** Device-code lifetime (Entra: 900). */
+  deviceCodeLifetimeSeconds: number;
+}
+
+/** Options of `startEntraServer`. */
+export interface EntraServerOptions {
+  readonly tls: { key: string; cert: string };
+  readonly credentials: SandboxCredentials;
+  readonly host?: string;
+  readonly port?: number;
+  readonly config?: Partial<EntraRunConfig>;
+  /** Resources (org URLs, discovery URL) tokens can be asked for; may be set later with `setKnownResources`. */
+  readonly knownResources?: readonly string[];
+  /** Receives every admin config patch (startSandbox forwards `dataverse` to the org handlers). */
+  readonly onConfigure?: (patch: Record<string, unknown>) => void;
+  readonly tenants?: readonly SeedTenant[];
+  readonly users?: readonly SeedUser[];
+  readonly apps?: readonly SeedApp[];
+  /** Clock in milliseconds, for tests. */
+  readonly now?: () => number;
+}
+
+/** A running Entra stand-in. */
+export interface EntraServer {
+  /** https://127.0.0.2:PORT (no trailing slash). */
+  readonly url: string;
+  /** Authority for MSAL: `${url}/${tenant}`. */
+  authority(tenant: string): string;
+  /** The public JWKS resources validate with. */
+  readonly jwks: { keys: JsonWebKey[] };
+  readonly config: Readonly<EntraRunConfig>;
+  configure(patch: Partial<EntraRunConfig>): void;
+  setKnownResources(resources: readonly string[]): void;
+  /** Approves a pending device code as a seeded user (tests). Throws when unknown. */
+  approveDeviceCode(userCode: string, upn: string): void;
+  /** Declines a pending device code (tests). */
+  declineDeviceCode(userCode: string): void;
+  close(): Promise<void>;
+}
+
+interface AuthorizeRequest {
+  tenant: SeedTenant | undefined;
+  app: SeedApp;
+  redirectUri: string;
+  responseMode: 'form_post' | 'query';
+  state?: string;
+  nonce?: string;
+  scope: string;
+  codeChallenge?: string;
+  codeChallengeMethod: 'S256' | 'plain';
+  clientInfo: boolean;
+  expiresAt: number;
+}
+
+interface AuthCode {
+  clientId: string;
+  redirectUri: string;
+  user: SeedUser;
+  codeChallenge?: string;
+  codeChallengeMethod: 'S256' | 'plain';
+  nonce?: string;
+  expiresAt: number;
+  redeemed: boolean;
+}
+
+interface RefreshTokenEntry {
+  clientId: string;
+  user: SeedUser;
+  used: boolean;
+}
+
+interface DeviceCodeEntry {
+  deviceCode: string;
+  userCode: string;
+  app: SeedApp;
+  tenant: SeedTenant | undefined;
+  expiresAt: number;
+  state: 'pending' | 'approved' | 'declined';
+  user?: SeedUser;
+}
+
+type Form = Record<string, string>;
+
+/** A JSON or HTML answer, decoupled from the socket. */
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const DEFAULT_CONFIG: EntraRunConfig = { tokenLifetimeSeconds: 3599, deviceCodeIntervalSeconds: 5, deviceCodeLifetimeSeconds: 900 };
+const CODE_LIFETIME_MS = 10 * 60 * 1000; // "about 10 minutes" (notes A.7)
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(body),
+});
+const html = (status: number, p: pages.Page, headers: Record<string, string> = {}): Reply => ({ status, headers: { ...p.headers, ...headers }, body: p.html });
+
+function token(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function userCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return [...randomBytes(9)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** `http://localhost[:port]` and `http://127.0.0.1[:port]`: Entra ignores the port for loopback redirect URIs (notes A.7). */
+export function isLoopbackRedirect(uri: string): boolean {
+  try {
+    const u = new URL(uri);
+    return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]');
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `Authorization: Basic` client credentials (client_secret_basic, RFC 6749 2.3.1: form-urlencoded parts). */
+export function basicCredentials(header: string | undefined): { clientId: string; secret: string } | undefined {
+  const m = /^Basic\s+(.+)$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  return { clientId: dec(decoded.slice(0, i)), secret: dec(decoded.slice(i + 1)) };
+}
+
+async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseForm(body: string): Form {
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+/** Starts the Entra stand-in on `host:port` (default 127.0.0.2, a free port). */
+export async function startEntraServer(options: EntraServerOptions): Promise<EntraServer> {
+  const tenants = options.tenants ?? TENANTS;
+  const users = options.users ?? USERS;
+  const apps = options.apps ?? APPS;
+  const now = options.now ?? Date.now;
+  const config: EntraRunConfig = { ...DEFAULT_CONFIG, ...options.config };
+  let knownResources = [...(options.knownResources ?? [])];
+  const signer: TokenSigner = createTokenSigner(options.credentials.tokenSigning);
+  const authorizeRequests = new Map<string, AuthorizeRequest>();
+  const codes = new Map<string, AuthCode>();
+  const refreshTokens = new Map<string, RefreshTokenEntry>();
+  const deviceCodes = new Map<string, DeviceCodeEntry>();
+  const salt = token(16);
+  let origin = '';
+
+  const resolveTenant = (segment: string): SeedTenant | 'multi' | undefined => {
+    const s = segment.toLowerCase();
+    if (s === 'common' || s === 'organizations') return 'multi';
+    return tenants.find((t) => t.id === s || t.domain.toLowerCase() === s);
+  };
+  /** The well-known Dataverse sample client is multi-tenant; the other registrations live in their home tenant. */
+  const appIn = (clientId: string, tenantId: string | undefined): SeedApp | undefined =>
+    apps.find((a) => a.clientId === clientId && (tenantId === undefined || a.tenantId === tenantId || a.clientId === DATAVERSE_PUBLIC_CLIENT_ID));
+  const tenantName = (t: SeedTenant | undefined, segment: string) => t?.id ?? segment;
+  const pairwise = (oid: string, clientId: string) => createHash('sha256').update(`${oid}|${clientId}|${salt}`).digest('base64url').slice(0, 43);
+  const tokenEndpoint = (segment: string) => `${origin}/${segment}/oauth2/v2.0/token`;
+
+  /** MFA and consent are enforced per user (seed flags); the sandbox has no MFA or consent UI. */
+  const userGate = (user: SeedUser, app: SeedApp, audience: string | undefined): EntraFailure | undefined => {
+    if (!appIn(app.clientId, user.tenantId)) return messages.unknownApp(app.clientId, user.tenantId);
+    if (user.consentRequired) return messages.consentRequired(app.clientId, app.displayName);
+    if (user.mfaRequired) return messages.mfaRequired(audience ?? '00000007-0000-0000-c000-000000000000');
+    return undefined;
+  };
+
+  const errorReply = (f: EntraFailure, correlationId: string, errorOverride?: string): Reply => {
+    const traceId = randomUUID();
+    const { status, body } = entraErrorResponse(errorOverride ? { ...f, error: errorOverride } : f, { traceId, correlationId, now: new Date(now()), authorityOrigin: origin });
+    return json(status, body, { 'x-ms-request-id': traceId, 'client-request-id': correlationId });
+  };
+
+  const openIdConfiguration = (segment: string, tenant: SeedTenant | 'multi', v1: boolean) => {
+    const base = `${origin}/${segment}`;
+    const tid = tenant === 'multi' ? '{tenantid}' : tenant.id;
+    const v = v1 ? '' : '/v2.0';
+    return {
+      token_endpoint: `${base}/oauth2${v}/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${base}/discovery${v}/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      // v2: issuer on the sandbox origin (MSAL validates it, notes A.12.4); v1: sts.windows.net (notes A.2).
+      issuer: v1 ? v1Issuer(tid) : v2Issuer(origin, tid),
+      request_uri_parameter_supported: false,
+      authorization_endpoint: `${base}/oauth2${v}/authorize`,
+      device_authorization_endpoint: `${base}/oauth2${v}/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${base}/oauth2${v}/logout`,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+      tenant_region_scope: tenant === 'multi' ? null : 'EU',
+      cloud_instance_name: 'microsoftonline.com',
+      cloud_graph_host_name: 'graph.windows.net',
+      msgraph_host: 'graph.microsoft.com',
+    };
+  };
+
+  const instanceDiscovery = () => {
+    const host = new URL(origin).host;
+    return {
+      tenant_discovery_endpoint: `${origin}/common/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    };
+  };
+
+  // ---- token minting ----------------------------------------------------
+
+  const mintContext = (tenantId: string) => ({ tenantId, now: Math.floor(now() / 1000), lifetimeSeconds: config.tokenLifetimeSeconds, uti: token(16) });
+
+  const issueUserTokens = async (input: {
+    user: SeedUser;
+    app: SeedApp;
+    clientAuth: ClientAuthKind;
+    scopes: ParsedScopes;
+    wantClientInfo: boolean;
+    nonce?: string;
+    ip: string;
+  }): Promise<Reply> => {
+    const { user, app, scopes } = input;
+    const ctx = mintContext(user.tenantId);
+    // With only OIDC scopes Entra returns a Microsoft Graph token; the sandbox mimics its audience.
+    const audience = scopes.audience ?? '00000003-0000-0000-c000-000000000000';
+    const access = await signer.sign(
+      accessTokenHeader(signer.kid),
+      userAccessTokenClaims(ctx, { audience, user, clientId: app.clientId, clientAuth: input.clientAuth, ipaddr: input.ip, sub: pairwise(user.oid, app.clientId) }),
+    );
+    const body: Record<string, unknown> = {
+      token_type: 'Bearer',
+      scope: [...scopes.resourceScopes, ...(scopes.openid ? ['openid', 'profile'] : []), ...(scopes.offlineAccess ? ['offline_access'] : [])].join(' '),
+      expires_in: config.tokenLifetimeSeconds,
+      ext_expires_in: config.tokenLifetimeSeconds,
+      access_token: access,
+    };
+    if (scopes.offlineAccess) {
+      const rt = token(48);
+      refreshTokens.set(rt, { clientId: app.clientId, user, used: false });
+      body.refresh_token = rt;
+    }
+    if (scopes.openid) {
+      body.id_token = await signer.sign(
+        idTokenHeader(signer.kid),
+        idTokenClaims(mintContext(user.tenantId), { issuer: v2Issuer(origin, user.tenantId), user, clientId: app.clientId, sub: pairwise(user.oid, app.clientId), nonce: input.nonce }),
+      );
+    }
+    if (input.wantClientInfo) body.client_info = clientInfo(user);
+    return json(200, body);
+  };
+
+  // ---- client authentication (notes A.5, A.6, A.6.1) ----------------------
+
+  const authenticateClient = async (app: SeedApp, form: Form, basic: ReturnType<typeof basicCredentials>, segment: string): Promise<ClientAuthKind | EntraFailure> => {
+    const secret = form.client_secret ?? basic?.secret;
+    const assertion = form.client_assertion;
+    if (app.kind === 'public') return secret || assertion ? messages.publicClientCredential() : 0;
+    if (!secret && !assertion) return messages.missingCredential();
+    if (secret !== undefined) {
+      if (app.kind === 'secret' && safeEqual(secret, options.credentials.secrets[app.clientId] ?? '')) return 1;
+      if (app.kind === 'expiredSecret' && safeEqual(secret, options.credentials.expiredSecrets[app.clientId] ?? '')) return messages.expiredSecret(app.clientId);
+      return messages.wrongSecret(app.clientId);
+    }
+    if (form.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return messages.missingParameter('client_assertion_type');
+    const tenant = resolveTenant(segment);
+    const segments = new Set([segment, ...(tenant && tenant !== 'multi' ? [tenant.id, tenant.domain] : [])]);
+    const audiences = [...segments].flatMap((s) => [tokenEndpoint(s), `${origin}/${s}/oauth2/token`]).map((a) => a.toLowerCase());
+    const failed = await verifyClientAssertion(assertion!, {
+      clientId: app.clientId,
+      certificate: app.kind === 'certificate' ? options.credentials.certificateApp : undefined,
+      audiences,
+    });
+    return failed ?? 2;
+  };
+
+  // ---- grants ----------------------------------------------------------------
+
+  type GrantInput = { form: Form; app: SeedApp; clientAuth: ClientAuthKind; tenant: SeedTenant | undefined; segment: string; ip: string };
+
+  const userScopes = (form: Form, tenant: SeedTenant | undefined, segment: string) =>
+    parseScopes(form.scope, { grant: 'user', knownResources, tenantName: tenantName(tenant, segment) });
+
+  const authorizationCodeGrant = async ({ form, app, clientAuth, tenant, segment, ip }: GrantInput): Promise<EntraFailure | Reply> => {
+    if (!form.code) return messages.missingParameter('code');
+    const entry = codes.get(form.code);
+    if (!entry || entry.clientId !== app.clientId || (tenant && tenant.id !== entry.user.tenantId)) return messages.invalidGrant('code');
+    if (entry.redeemed) return messages.codeRedeemed(); // single use (notes A.7)
+    if (entry.expiresAt < now()) return messages.codeExpired();
+    if (form.redirect_uri !== entry.redirectUri) return messages.redirectMismatch(form.redirect_uri ?? '', app.clientId);
+    if (entry.codeChallenge !== undefined) {
+      const verifier = form.code_verifier ?? '';
+      const computed = entry.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
+      if (!safeEqual(computed, entry.codeChallenge)) return messages.pkceMismatch(); // AADSTS501481 (notes A.7)
+    }
+    const scopes = userScopes(form, tenant, segment);
+    if (isFailure(scopes)) return scopes;
+    entry.redeemed = true;
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', nonce: entry.nonce, ip });
+  };
+
+  const refreshTokenGrant = async ({ form, app, clientAuth, tenant, segment, ip }: GrantInput): Promise<EntraFailure | Reply> => {
+    if (!form.refresh_token) return messages.missingParameter('refresh_token');
+    const entry = refreshTokens.get(form.refresh_token);
+    if (!entry || entry.clientId !== app.clientId || (tenant && tenant.id !== entry.user.tenantId)) return messages.invalidGrant('refresh_token');
+    // Stricter than Entra, which keeps old refresh tokens valid: a client that reuses one is caught here.
+    if (entry.used) return messages.revokedRefreshToken();
+    const scopes = userScopes(form, tenant, segment);
+    if (isFailure(scopes)) return scopes;
+    const gate = userGate(entry.user, app, scopes.audience);
+    if (gate) return gate;
+    entry.used = true;
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip });
+  };
+
+  const deviceCodeGrant = async ({ form, app, clientAuth, tenant, segment, ip }: GrantInput): Promise<EntraFailure | Reply> => {
+    const entry = form.device_code ? deviceCodes.get(form.device_code) : undefined;
+    if (!entry || entry.app.clientId !== app.clientId) return messages.badDeviceCode();
+    if (entry.expiresAt < now()) return messages.deviceCodeExpired();
+    if (entry.state === 'declined') return messages.declined();
+    // Only authorization_pending, never slow_down: msal-node aborts on anything else (notes 0.5, A.9).
+    if (entry.state === 'pending' || !entry.user) return messages.pending();
+    const scopes = userScopes(form, tenant, segment);
+    if (isFailure(scopes)) return scopes;
+    deviceCodes.delete(entry.deviceCode);
+    const gate = userGate(entry.user, app, scopes.audience);
+    if (gate) return gate;
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip });
+  };
+
+  const clientCredentialsGrant = async ({ form, app, clientAuth, tenant, segment }: GrantInput): Promise<EntraFailure | Reply> => {
+    if (!tenant) return messages.noTenant();
+    if (clientAuth === 0) return messages.missingCredential();
+    const scopes = parseScopes(form.scope, { grant: 'client_credentials', knownResources, tenantName: tenantName(tenant, segment) });
+    if (isFailure(scopes)) return scopes;
+    const ctx = mintContext(tenant.id);
+    const access = await signer.sign(accessTokenHeader(signer.kid), appAccessTokenClaims(ctx, { audience: scopes.audience!, app, clientAuth }));
+    // No scope, refresh_token or id_token in client-credentials responses (notes A.6).
+    return json(200, { token_type: 'Bearer', expires_in: config.tokenLifetimeSeconds, ext_expires_in: config.tokenLifetimeSeconds, access_token: access });
+  };
+
+  const grants: Record<string, (input: GrantInput) => Promise<EntraFailure | Reply>> = {
+    authorization_code: authorizationCodeGrant,
+    refresh_token: refreshTokenGrant,
+    client_credentials: clientCredentialsGrant,
+    'urn:ietf:params:oauth:grant-type:device_code': deviceCodeGrant,
+    // msal-node sends the short form; Entra accepts both.
+    device_code: deviceCodeGrant,
+  };
+
+  // ---- endpoints ----------------------------------------------------------------
+
+  const tokenEndpointHandler = async (req: http.IncomingMessage, segment: string, url: URL): Promise<Reply> => {
+    const form = parseForm(await readBody(req));
+    // MSAL sends client-request-id in the query and the body (notes A.5); Entra echoes it as correlation_id.
+    const correlationId = form['client-request-id'] ?? url.searchParams.get('client-request-id') ?? String(req.headers['client-request-id'] ?? randomUUID());
+    const tenantOrMulti = resolveTenant(segment);
+    if (!tenantOrMulti) return errorReply(messages.unknownTenant(segment), correlationId);
+    const tenant = tenantOrMulti === 'multi' ? undefined : tenantOrMulti;
+    const basic = basicCredentials(req.headers.authorization);
+    const clientId = form.client_id ?? basic?.clientId;
+    if (!clientId) return errorReply(messages.missingParameter('client_id'), correlationId);
+    const app = appIn(clientId, tenant?.id);
+    if (!app) return errorReply(messages.unknownApp(clientId, tenantName(tenant, segment)), correlationId);
+    const grant = grants[form.grant_type ?? ''];
+    if (!grant) return errorReply(form.grant_type ? messages.unsupportedGrant(form.grant_type) : messages.missingParameter('grant_type'), correlationId);
+    const clientAuth = await authenticateClient(app, form, basic, segment);
+    if (typeof clientAuth !== 'number') return errorReply(clientAuth, correlationId);
+    const result = await grant({ form, app, clientAuth, tenant, segment, ip: req.socket.remoteAddress ?? '127.0.0.1' });
+    if ('status' in result) return { ...result, headers: { ...result.headers, 'client-request-id': correlationId, 'x-ms-request-id': randomUUID() } };
+    return errorReply(result, correlationId);
+  };
+
+  const deviceCodeEndpoint = async (req: http.IncomingMessage, segment: string, url: URL): Promise<Reply> => {
+    const form = parseForm(await readBody(req));
+    const correlationId = form['client-request-id'] ?? url.searchParams.get('client-request-id') ?? randomUUID();
+    const tenantOrMulti = resolveTenant(segment);
+    if (!tenantOrMulti) return errorReply(messages.unknownTenant(segment), correlationId);
+    const tenant = tenantOrMulti === 'multi' ? undefined : tenantOrMulti;
+    if (!form.client_id) return errorReply(messages.missingParameter('client_id'), correlationId);
+    const app = appIn(form.client_id, tenant?.id);
+    if (!app) return errorReply(messages.unknownApp(form.client_id, tenantName(tenant, segment)), correlationId);
+    const scopes = userScopes(form, tenant, segment);
+    if (isFailure(scopes)) return errorReply(scopes, correlationId);
+    const entry: DeviceCodeEntry = {
+      deviceCode: token(48),
+      userCode: userCode(),
+      app,
+      tenant,
+      expiresAt: now() + config.deviceCodeLifetimeSeconds * 1000,
+      state: 'pending',
+    };
+    deviceCodes.set(entry.deviceCode, entry);
+    const verificationUri = `${origin}/common/oauth2/deviceauth`;
+    // Field set msal-node reads (notes A.9); no verification_uri_complete.
+    return json(200, {
+      user_code: entry.userCode,
+      device_code: entry.deviceCode,
+      verification_uri: verificationUri,
+      expires_in: config.deviceCodeLifetimeSeconds,
+      interval: config.deviceCodeIntervalSeconds,
+      message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${entry.userCode} to authenticate.`,
+    });
+  };
+
+  /** Sends the authorization response (code or error) to the redirect URI by form_post or query. */
+  const authorizeResponse = (request: AuthorizeRequest, fields: Record<string, string>): Reply => {
+    const all = { ...fields, ...(request.state !== undefined ? { state: request.state } : {}) };
+    if (request.responseMode === 'form_post') return html(200, pages.formPostPage(request.redirectUri, all));
+    const target = new URL(request.redirectUri);
+    for (const [k, v] of Object.entries(all)) target.searchParams.set(k, v);
+    return { status: 302, headers: { location: target.toString(), 'cache-control': 'no-store' }, body: '' };
+  };
+
+  const authorizeError = (request: AuthorizeRequest, f: EntraFailure, error?: string): Reply => {
+    const { body } = entraErrorResponse(error ? { ...f, error } : f, { traceId: randomUUID(), correlationId: randomUUID(), now: new Date(now()), authorityOrigin: origin });
+    const fields: Record<string, string> = { error: body.error, error_description: body.error_description };
+    if (body.error_uri) fields.error_uri = body.error_uri;
+    if (body.suberror) fields.suberror = body.suberror;
+    return authorizeResponse(request, fields);
+  };
+
+  const authorizeGet = (segment: string, url: URL): Reply => {
+    const q = Object.fromEntries(url.searchParams);
+    const tenantOrMulti = resolveTenant(segment);
+    // Errors Entra cannot redirect (unknown tenant, unknown app, unregistered redirect URI) are shown on its own page.
+    if (!tenantOrMulti) return html(400, pages.errorPage(`AADSTS90002: ${messages.unknownTenant(segment).text}`));
+    const tenant = tenantOrMulti === 'multi' ? undefined : tenantOrMulti;
+    const app = q.client_id ? appIn(q.client_id, tenant?.id) : undefined;
+    if (!app) return html(400, pages.errorPage(`AADSTS700016: ${messages.unknownApp(q.client_id ?? '', tenantName(tenant, segment)).text}`));
+    if (!q.redirect_uri || !isLoopbackRedirect(q.redirect_uri)) return html(400, pages.errorPage(`AADSTS50011: ${messages.redirectMismatch(q.redirect_uri ?? '', app.clientId).text}`));
+    const mode = q.response_mode ?? 'query';
+    const request: AuthorizeRequest = {
+      tenant,
+      app,
+      redirectUri: q.redirect_uri,
+      responseMode: mode === 'form_post' ? 'form_post' : 'query',
+      state: q.state,
+      nonce: q.nonce,
+      scope: q.scope ?? '',
+      codeChallenge: q.code_challenge,
+      // "If excluded, code_challenge is assumed to be plaintext"; Entra supports plain and S256 (DOC v2-oauth2-auth-code-flow).
+      codeChallengeMethod: q.code_challenge_method === 'S256' ? 'S256' : 'plain',
+      clientInfo: q.client_info === '1',
+      expiresAt: now() + CODE_LIFETIME_MS,
+    };
+    if (mode !== 'form_post' && mode !== 'query') return authorizeError(request, messages.malformed(`response_mode '${mode}' is not supported by the sandbox.`));
+    if (q.response_type !== 'code') return authorizeError(request, messages.malformed(`response_type '${q.response_type ?? ''}' is not supported.`), 'unsupported_response_type');
+    if (q.code_challenge_method && !['S256', 'plain'].includes(q.code_challenge_method)) return authorizeError(request, messages.malformed('Invalid code_challenge_method.'));
+    const scopes = userScopes(q, tenant, segment);
+    if (isFailure(scopes)) return authorizeError(request, scopes);
+    const requestId = token(24);
+    authorizeRequests.set(requestId, request);
+    return html(200, pages.signInPage({ action: url.pathname, requestId, appName: app.displayName, users: usersOfTenant(users, tenant?.id), tenants }));
+  };
+
+  const authorizePost = async (req: http.IncomingMessage): Promise<Reply> => {
+    const form = parseForm(await readBody(req));
+    const request = form.request ? authorizeRequests.get(form.request) : undefined;
+    if (!request || request.expiresAt < now()) return html(400, pages.errorPage('This sign-in request has expired or was already used. Start the sign-in again from your app.'));
+    authorizeRequests.delete(form.request!);
+    if (form.cancel) return authorizeError(request, messages.userCancelled());
+    const user = usersOfTenant(users, request.tenant?.id).find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
+    if (!user) return html(400, pages.errorPage('Unknown account.'));
+    const scopes = parseScopes(request.scope, { grant: 'user', knownResources, tenantName: user.tenantId });
+    const gate = userGate(user, request.app, isFailure(scopes) ? undefined : scopes.audience);
+    if (gate) {
+      // On the authorize leg these come back as consent_required / interaction_required (DOC v2-oauth2-auth-code-flow error codes).
+      const error = gate.code === 65001 ? 'consent_required' : gate.code === 50076 ? 'interaction_required' : undefined;
+      return authorizeError(request, gate, error);
+    }
+    const code = token(48);
+    codes.set(code, {
+      clientId: request.app.clientId,
+      redirectUri: request.redirectUri,
+      user,
+      codeChallenge: request.codeChallenge,
+      codeChallengeMethod: request.codeChallengeMethod,
+      nonce: request.nonce,
+      expiresAt: now() + CODE_LIFETIME_MS,
+      redeemed: false,
+    });
+    const fields: Record<string, string> = { code, session_state: randomUUID() };
+    if (request.clientInfo) fields.client_info = clientInfo(user);
+    return authorizeResponse(request, fields);
+  };
+
+  const findUserCode = (code: string) => {
+    const wanted = code.trim().toUpperCase();
+    return [...deviceCodes.values()].find((e) => e.userCode === wanted && e.expiresAt >= now());
+  };
+
+  const deviceAuthPage = async (req: http.IncomingMessage, url: URL): Promise<Reply> => {
+    if (req.method === 'GET') return html(200, pages.deviceCodeEntryPage(url.pathname));
+    const form = parseForm(await readBody(req));
+    const entry = findUserCode(form.otc ?? '');
+    if (!entry) return html(200, pages.deviceCodeEntryPage(url.pathname, "That code didn't work. Check the code and try again."));
+    if (form.decline) {
+      entry.state = 'declined';
+      return html(200, pages.deviceCodeDonePage(false, entry.app.displayName));
+    }
+    const candidates = usersOfTenant(users, entry.tenant?.id);
+    const user = candidates.find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
+    if (!user) return html(200, pages.deviceCodeUserPage({ action: url.pathname, userCode: entry.userCode, appName: entry.app.displayName, users: candidates, tenants }));
+    entry.state = 'approved';
+    entry.user = user;
+    return html(200, pages.deviceCodeDonePage(true, entry.app.displayName));
+  };
+
+  const approveDeviceCode = (code: string, upn: string): void => {
+    const entry = findUserCode(code);
+    if (!entry) throw new Error(`no pending device code ${code}`);
+    const user = usersOfTenant(users, entry.tenant?.id).find((u) => u.upn.toLowerCase() === upn.toLowerCase());
+    if (!user) throw new Error(`no user ${upn} in the device code's tenant`);
+    entry.state = 'approved';
+    entry.user = user;
+  };
+
+  const configure = (patch: Partial<EntraRunConfig>): void => {
+    for (const key of Object.keys(DEFAULT_CONFIG) as (keyof EntraRunConfig)[]) {
+      const value = patch[key];
+      if (value !== undefined) {
+        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(`${key} must be a positive number`);
+        config[key] = value;
+      }
+    }
+  };
+
+  const adminEndpoint = async (req: http.IncomingMessage, path: string): Promise<Reply> => {
+    if (path === '/_sandbox/config' && req.method === 'GET') return json(200, config);
+    if (req.method !== 'POST' || !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return json(415, { error: 'POST application/json' });
+    const patch = JSON.parse(await readBody(req)) as Record<string, unknown>;
+    if (path === '/_sandbox/config') {
+      configure(patch as Partial<EntraRunConfig>);
+      options.onConfigure?.(patch);
+      return json(200, config);
+    }
+    if (path === '/_sandbox/devicecode/approve') {
+      approveDeviceCode(String(patch.userCode ?? ''), String(patch.upn ?? ''));
+      return json(200, { approved: true });
+    }
+    return json(404, { error: 'not found' });
+  };
+
+  const route = async (req: http.IncomingMessage): Promise<Reply> => {
+    // Route on the path only: MSAL appends ?client-request-id to the token URL (notes A.5).
+    const url = new URL(req.url ?? '/', origin);
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path.startsWith('/_sandbox/')) return adminEndpoint(req, path);
+    if (path === '/error') return json(200, { code: url.searchParams.get('code'), note: 'Dataverse DevKit sandbox: see https://learn.microsoft.com/entra/identity-platform/reference-error-codes' });
+    const [, segment = '', ...rest] = path.split('/');
+    const tail = rest.join('/').toLowerCase();
+    const method = req.method ?? 'GET';
+    if (tail === 'discovery/instance' && segment.toLowerCase() === 'common') return json(200, instanceDiscovery()); // notes A.4
+    if (tail === 'oauth2/deviceauth') return deviceAuthPage(req, url);
+    if (tail === 'oauth2/v2.0/token' && method === 'POST') return tokenEndpointHandler(req, segment, url);
+    if (tail === 'oauth2/v2.0/devicecode' && method === 'POST') return deviceCodeEndpoint(req, segment, url);
+    if (tail === 'oauth2/v2.0/authorize') return method === 'POST' ? authorizePost(req) : authorizeGet(segment, url);
+    if (tail === 'oauth2/v2.0/logout') return html(200, pages.page('Signed out', '<h1>You signed out of your account</h1>'));
+    const discovery = ['v2.0/.well-known/openid-configuration', '.well-known/openid-configuration', 'discovery/v2.0/keys', 'discovery/keys'];
+    if (discovery.includes(tail) && method === 'GET') {
+      const tenant = resolveTenant(segment);
+      // Entra answers discovery for an unknown tenant with 400 invalid_tenant AADSTS90002.
+      if (!tenant) return errorReply(messages.unknownTenant(segment), randomUUID(), 'invalid_tenant');
+      const tid = tenant === 'multi' ? '{tenantid}' : tenant.id;
+      if (tail === 'discovery/v2.0/keys') return json(200, signer.jwks(v2Issuer(origin, tid)));
+      if (tail === 'discovery/keys') return json(200, signer.jwks(v1Issuer(tid)));
+      return json(200, openIdConfiguration(segment, tenant, !tail.startsWith('v2.0')));
+    }
+    return json(404, { error: 'not_found', error_description: `No sandbox endpoint at ${path}` });
+  };
+
+  const server = https.createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) => {
+    route(req)
+      .then((reply) => {
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+      })
+      .catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'server_error', error_description: e instanceof Error ? e.message : 'internal error' }));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? ENTRA_HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  origin = `https://${address.address}:${address.port}`;
+
+  return {
+    url: origin,
+    authority: (tenant) => `${origin}/${tenant}`,
+    jwks: signer.jwks(v1Issuer('{tenantid}')),
+    config,
+    configure,
+    setKnownResources: (resources) => {
+      knownResources = [...resources];
+    },
+    approveDeviceCode,
+    declineDeviceCode: (code) => {
+      const entry = findUserCode(code);
+      if (!entry) throw new Error(`no pending device code ${code}`);
+      entry.state = 'declined';
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
