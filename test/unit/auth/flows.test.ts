@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { SignInFlow } from '../../../src/auth/connection';
+import { defaultFlow, explainUnsupportedFlow, getFlows, isFlowAvailable, type FlowEnvironment } from '../../../src/auth/flows';
+
+describe('getFlows', () => {
+  const cases: Array<{ label: string; env: FlowEnvironment; expected: SignInFlow[] }> = [
+    { label: 'Desktop, local', env: { uiKind: 'desktop' }, expected: ['interactive', 'deviceCode', 'clientSecret', 'certificate'] },
+    { label: 'Desktop, SSH remote', env: { uiKind: 'desktop', remoteName: 'ssh-remote' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
+    { label: 'Desktop, WSL', env: { uiKind: 'desktop', remoteName: 'wsl' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
+    { label: 'Desktop, dev container', env: { uiKind: 'desktop', remoteName: 'dev-container' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
+    { label: 'Desktop, tunnel', env: { uiKind: 'desktop', remoteName: 'tunnel' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
+    { label: 'Desktop, Codespaces', env: { uiKind: 'desktop', remoteName: 'codespaces' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
+    { label: 'Browser, Codespaces', env: { uiKind: 'web', remoteName: 'codespaces' }, expected: ['deviceCode', 'clientSecret', 'certificate'] },
+    { label: 'Browser, tunnel', env: { uiKind: 'web', remoteName: 'tunnel' }, expected: ['deviceCode', 'clientSecret', 'certificate'] },
+    { label: 'Browser, self-hosted (code-server)', env: { uiKind: 'web' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
+  ];
+
+  for (const c of cases) {
+    test(`gives the correct flows - ${c.label}`, () => {
+      const flows = getFlows(c.env);
+      assert.deepEqual(
+        flows.map((f) => f.flow),
+        c.expected,
+      );
+      assert.deepEqual(
+        flows.filter((f) => f.isDefault).map((f) => f.flow),
+        [c.expected[0]],
+      );
+      assert.equal(defaultFlow(c.env), c.expected[0]);
+    });
+  }
+
+  test('user flows come before app flows, and every option explains itself', () => {
+    for (const c of cases) {
+      const identities = getFlows(c.env).map((f) => f.identity);
+      assert.equal(identities.join(','), [...identities].sort((a, b) => (a === b ? 0 : a === 'user' ? -1 : 1)).join(','));
+      for (const option of getFlows(c.env)) {
+        assert.ok(option.label.length > 0 && option.detail.endsWith('.'));
+      }
+    }
+  });
+
+  test('a saved browser connection is not available in VS Code for the Web', () => {
+    assert.equal(isFlowAvailable('interactive', { uiKind: 'web', remoteName: 'codespaces' }), false);
+    assert.equal(isFlowAvailable('certificate', { uiKind: 'web', remoteName: 'codespaces' }), true);
+  });
+
+  test('username/password is never offered', () => {
+    for (const c of cases) {
+      assert.ok(!getFlows(c.env).some((f) => (f.flow as string) === 'usernamePassword'));
+    }
+  });
+});
+
+describe('explainUnsupportedFlow', () => {
+  test('username/password: no MFA, deprecated, blocked by Conditional Access; alternatives given', () => {
+    const e = explainUnsupportedFlow('usernamePassword');
+    const why = e.reasons.join(' ');
+    assert.match(why, /multi-factor/);
+    assert.match(why, /deprecates/);
+    assert.match(why, /Conditional Access/);
+    assert.ok(e.alternatives.some((a) => /browser/.test(a)));
+    assert.ok(e.alternatives.some((a) => /client secret or certificate/.test(a)));
+  });
+
+  test('managed identity: belongs to an Azure resource, not an editor', () => {
+    const e = explainUnsupportedFlow('managedIdentity');
+    assert.match(e.title, /does not apply to an editor/);
+    assert.match(e.reasons.join(' '), /Azure resource/);
+    assert.ok(e.alternatives.length >= 2);
+  });
+});
