@@ -90,6 +90,8 @@ export interface Sandbox {
   /** `tokenLifetimeSeconds`, `deviceCodeIntervalSeconds`…; `dataverse` (or any other key) goes to the org handlers. */
   configure(patch: Partial<EntraRunConfig> & { dataverse?: Record<string, unknown> }): void;
   approveDeviceCode(userCode: string, upn: string): void;
+  /** Every access, refresh and id token issued so far (tests check none leaked). */
+  issuedTokens(): readonly string[];
   /** Plays the browser: opens the authorize URL, signs in as `upn`, delivers the answer to the loopback. */
   signIn(authorizeUrl: string, upn: string): Promise<SignInResult>;
   close(): Promise<void>;
@@ -201,6 +203,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         forward(patch);
       },
       approveDeviceCode: entra.approveDeviceCode,
+      issuedTokens: entra.issuedTokens,
       signIn,
       close: async () => {
         for (const h of handlers) h.close?.();

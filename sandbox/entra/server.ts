@@ -77,6 +77,8 @@ export interface EntraServer {
   setKnownResources(resources: readonly string[]): void;
   /** Approves a pending device code as a seeded user (tests). Throws when unknown. */
   approveDeviceCode(userCode: string, upn: string): void;
+  /** Every access, refresh and id token issued so far, so tests can prove none leaked into files or logs. */
+  issuedTokens(): readonly string[];
   /** Declines a pending device code (tests). */
   declineDeviceCode(userCode: string): void;
   close(): Promise<void>;
@@ -205,6 +207,15 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   const authorizeRequests = new Map<string, AuthorizeRequest>();
   const codes = new Map<string, AuthCode>();
   const refreshTokens = new Map<string, RefreshTokenEntry>();
+  const issued: string[] = [];
+  const recordIssued = (body: string) => {
+    try {
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      for (const key of ['access_token', 'refresh_token', 'id_token']) if (typeof parsed[key] === 'string') issued.push(parsed[key] as string);
+    } catch {
+      // Not JSON: nothing was issued.
+    }
+  };
   const deviceCodes = new Map<string, DeviceCodeEntry>();
   const salt = token(16);
   let origin = '';
@@ -433,6 +444,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     const clientAuth = await authenticateClient(app, form, basic, segment);
     if (typeof clientAuth !== 'number') return errorReply(clientAuth, correlationId);
     const result = await grant({ form, app, clientAuth, tenant, segment, ip: req.socket.remoteAddress ?? '127.0.0.1' });
+    if ('status' in result) recordIssued(result.body);
     if ('status' in result) return { ...result, headers: { ...result.headers, 'client-request-id': correlationId, 'x-ms-request-id': randomUUID() } };
     return errorReply(result, correlationId);
   };
@@ -664,6 +676,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       knownResources = [...resources];
     },
     approveDeviceCode,
+    issuedTokens: () => [...issued],
     declineDeviceCode: (code) => {
       const entry = findUserCode(code);
       if (!entry) throw new Error(`no pending device code ${code}`);
