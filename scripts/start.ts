@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const profile = createProfile(resolve('.devkit-profile'), {
     'http.fetchAdditionalSupport': false,
     'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
-    'dataverse.discoveryUrl': sandbox.discoveryUrl,
+    'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,
   });
   installExtension(install, profile, resolve('dist', 'dataverse-devkit.vsix'));
 

@@ -1,0 +1,153 @@
+import * as vscode from 'vscode';
+import { connectionLabel, isProduction, type Connection } from '../auth/connection';
+import type { ConnectionManager } from '../auth/connectionManager';
+import { connect, explainUsernamePassword } from '../auth/glue/connectCommand';
+import type { Logger } from '../core/logger';
+import { showError } from './errors';
+import type { ConnectionNode } from './connectionsView';
+
+interface ConnectionPick extends vscode.QuickPickItem {
+  readonly connection: Connection;
+}
+
+/** Registers the connection commands; returns their disposables. */
+export function registerConnectionCommands(manager: ConnectionManager, log: Logger, showLog: () => void): vscode.Disposable[] {
+  const run =
+    (context: string, body: (...args: unknown[]) => Promise<unknown>) =>
+    async (...args: unknown[]) => {
+      try {
+        await body(...args);
+      } catch (error) {
+        await showError(error, log, showLog, context);
+      }
+    };
+
+  async function pickConnection(placeHolder: string, arg: unknown): Promise<Connection | undefined> {
+    const fromTree = (arg as ConnectionNode | undefined)?.connection;
+    if (fromTree) return fromTree;
+    const connections = manager.list();
+    if (connections.length === 0) {
+      const connectNow = vscode.l10n.t('Connect to Environment...');
+      if ((await vscode.window.showInformationMessage(vscode.l10n.t('There is no Dataverse connection yet.'), connectNow)) === connectNow) {
+        await vscode.commands.executeCommand('dataverse.connection.connect');
+      }
+      return undefined;
+    }
+    const activeId = manager.active()?.id;
+    const picks: ConnectionPick[] = connections.map((c) => ({
+      label: `${c.id === activeId ? '$(check) ' : ''}${c.name}`,
+      description: `${c.accountName ?? c.accountHint ?? ''}${isProduction(c) ? ` · ${vscode.l10n.t('production')}` : ''}`,
+      detail: c.orgUrl,
+      connection: c,
+    }));
+    return (await vscode.window.showQuickPick(picks, { placeHolder }))?.connection;
+  }
+
+  async function activeOrPick(arg: unknown): Promise<Connection | undefined> {
+    const fromTree = (arg as ConnectionNode | undefined)?.connection;
+    return fromTree ?? manager.active() ?? pickConnection(vscode.l10n.t('Choose a connection'), undefined);
+  }
+
+  const doConnect = async (orgUrl?: string) => {
+    const connection = await connect(manager, log, typeof orgUrl === 'string' ? { orgUrl } : {});
+    if (connection) await offerOtherEnvironments(connection);
+  };
+
+  async function offerOtherEnvironments(connection: Connection): Promise<void> {
+    let environments;
+    try {
+      environments = await manager.discoverEnvironments(connection);
+    } catch (error) {
+      log.warn(`Could not list other environments for ${connection.name}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const known = new Set(manager.list().map((c) => c.orgUrl.toLowerCase()));
+    const others = environments.filter((e) => !known.has(e.url.toLowerCase()));
+    if (others.length === 0) return;
+    const picks = others.map((e) => ({ label: e.friendlyName, description: e.environmentType, detail: e.url, environment: e }));
+    const chosen = await vscode.window.showQuickPick(picks, {
+      canPickMany: true,
+      title: vscode.l10n.t('{0} can also reach these environments', connection.accountName ?? connection.accountHint ?? ''),
+      placeHolder: vscode.l10n.t('Add connections to them with the same sign-in (Esc to skip)'),
+    });
+    for (const pick of chosen ?? []) await manager.addSibling(connection, pick.environment);
+    if (chosen?.length) await manager.setActive(connection.id);
+  }
+
+  return [
+    vscode.commands.registerCommand('dataverse.connection.connect', run(vscode.l10n.t('Connect'), (orgUrl) => doConnect(orgUrl as string | undefined))),
+    vscode.commands.registerCommand(
+      'dataverse.connection.switch',
+      run(vscode.l10n.t('Switch'), async () => {
+        const picked = await pickConnection(vscode.l10n.t('Switch the active Dataverse connection'), undefined);
+        if (picked) await manager.setActive(picked.id);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'dataverse.connection.signOut',
+      run(vscode.l10n.t('Sign out'), async (arg) => {
+        const picked = await pickConnection(vscode.l10n.t('Sign out of which connection?'), arg);
+        if (!picked) return;
+        await manager.signOut(picked.id);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of {0}. Its tokens and secrets were removed; the connection stays in the list.', picked.name));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'dataverse.connection.remove',
+      run(vscode.l10n.t('Remove connection'), async (arg) => {
+        const picked = await pickConnection(vscode.l10n.t('Remove which connection?'), arg);
+        if (!picked) return;
+        const remove = vscode.l10n.t('Remove');
+        const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the connection {0}? Its tokens and secrets are deleted.', connectionLabel(picked)), { modal: true }, remove);
+        if (answer === remove) await manager.remove(picked.id);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'dataverse.connection.test',
+      run(vscode.l10n.t('Test connection'), async (arg) => {
+        const connection = await activeOrPick(arg);
+        if (!connection) return;
+        const me = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing {0}...', connection.name), cancellable: true }, (_p, cancel) => {
+          const abort = new AbortController();
+          cancel.onCancellationRequested(() => abort.abort());
+          return manager.testConnection(connection.id, abort.signal);
+        });
+        log.info(`Test Connection ${connection.name}: user ${me.userId}, business unit ${me.businessUnitName}, organization ${me.organizationName}.`);
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('{0}: connected as {1}{2}, business unit {3}, organization {4}.', connection.name, me.fullName, me.domainName ? ` (${me.domainName})` : '', me.businessUnitName, me.organizationName),
+        );
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'dataverse.connection.showRoles',
+      run(vscode.l10n.t('Show my security roles'), async (arg) => {
+        const connection = await activeOrPick(arg);
+        if (!connection) return;
+        const { identity, roles } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading security roles in {0}...', connection.name) }, () => manager.securityRoles(connection.id));
+        await vscode.window.showQuickPick<vscode.QuickPickItem>(
+          roles.length > 0 ? roles.map((r) => ({ label: r.name, description: r.roleId })) : [{ label: vscode.l10n.t('No security role is assigned directly; a 403 is expected until one is.') }],
+          { title: vscode.l10n.t('Security roles of {0} in {1}', identity.fullName, connection.name), placeHolder: vscode.l10n.t('Roles assigned directly to you (roles through teams are not listed)') },
+        );
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'dataverse.connection.copyToken',
+      run(vscode.l10n.t('Copy access token'), async (arg) => {
+        const connection = await activeOrPick(arg);
+        if (!connection) return;
+        const copy = vscode.l10n.t('Copy Token');
+        const answer = await vscode.window.showWarningMessage(
+          vscode.l10n.t('The access token is a credential: anyone who has it can act as {0} in {1} until it expires. Copy it to the clipboard?', connection.accountName ?? connection.accountHint ?? '', connection.name),
+          { modal: true },
+          copy,
+        );
+        if (answer !== copy) return;
+        const token = await manager.getToken(connection.id);
+        await vscode.env.clipboard.writeText(token.accessToken);
+        log.info(`Copied an access token of ${connection.name} to the clipboard.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Access token of {0} copied. It expires at {1}.', connection.name, token.expiresOn.toLocaleTimeString()));
+      }),
+    ),
+    vscode.commands.registerCommand('dataverse.connection.usernamePassword', run(vscode.l10n.t('Username and password'), () => explainUsernamePassword(() => void vscode.commands.executeCommand('dataverse.connection.connect')))),
+  ];
+}
