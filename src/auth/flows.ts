@@ -37,6 +37,9 @@ export interface UnsupportedFlowExplanation {
   readonly alternatives: readonly string[];
 }
 
+const REMOTE_BROWSER_DETAIL =
+  'Opens the sign-in page in your browser; the answer goes to VS Code\'s server, so this works only when the browser runs on that machine or its port is forwarded.';
+
 const LABELS: Readonly<Record<SignInFlow, { identity: 'user' | 'app'; label: string; detail: string }>> = {
   interactive: {
     identity: 'user',
@@ -82,19 +85,23 @@ export function isRemoteEnvironment(env: FlowEnvironment): boolean {
  */
 export function getFlows(env: FlowEnvironment): FlowOption[] {
   let order: SignInFlow[];
-  if (env.uiKind === 'web' && env.remoteName) {
-    order = ['deviceCode', 'clientSecret', 'certificate'];
-  } else if (env.uiKind === 'web') {
-    // A self-hosted VS Code for the Web (code-server) runs the sign-in
-    // loopback on its server; the browser flow works when the browser is on
-    // that same machine, so it is offered, after the device code.
-    order = ['deviceCode', 'interactive', 'clientSecret', 'certificate'];
+  if (env.uiKind === 'web') {
+    // In a browser the sign-in loopback runs on VS Code's server. It works
+    // when the browser runs on that same machine (code-server on your own
+    // computer), not in Codespaces: so the browser flow is offered last, with
+    // that caveat, and the device code is the default.
+    order = ['deviceCode', 'clientSecret', 'certificate', 'interactive'];
   } else if (env.remoteName) {
     order = ['deviceCode', 'interactive', 'clientSecret', 'certificate'];
   } else {
     order = ['interactive', 'deviceCode', 'clientSecret', 'certificate'];
   }
-  return order.map((flow, index) => ({ flow, ...LABELS[flow], isDefault: index === 0 }));
+  return order.map((flow, index) => ({
+    flow,
+    ...LABELS[flow],
+    ...(flow === 'interactive' && isRemoteEnvironment(env) ? { detail: REMOTE_BROWSER_DETAIL } : {}),
+    isDefault: index === 0,
+  }));
 }
 
 /** The flow preselected for a person signing in, in this environment. */

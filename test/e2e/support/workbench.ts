@@ -63,6 +63,53 @@ export class Workbench {
     await input.press('Enter');
   }
 
+  /** Waits for the quick input to ask `prompt` (a substring of its title, prompt or placeholder), types `value` and presses Enter. */
+  async answer(prompt: string | RegExp, value: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.page.waitForFunction(
+      ([source, flags]) => {
+        // Runs in the page; the test tsconfig has no DOM types, hence the narrow shapes.
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null; querySelector(s: string): { placeholder?: string; getAttribute(n: string): string | null } | null } | null } }).document;
+        const el = doc.querySelector('.quick-input-widget');
+        const input = el?.querySelector('input') ?? null;
+        const text = `${el?.textContent ?? ''} ${input?.placeholder ?? ''} ${input?.getAttribute('aria-label') ?? ''}`;
+        return new RegExp(source, flags).test(text);
+      },
+      typeof prompt === 'string' ? [prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), ''] : [prompt.source, prompt.flags],
+      { timeout: 60_000 },
+    );
+    const input = widget.locator('input').first();
+    await input.fill(value);
+    // Let the quick pick filter (or the input box validate) before accepting.
+    await this.page.waitForTimeout(300);
+    await input.press('Enter');
+  }
+
+  /** In a multi-select quick pick asking `prompt`, ticks the rows with these labels and accepts. */
+  async check(prompt: string, labels: string[]): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await this.page.locator(`.quick-input-widget input[placeholder*="${prompt}"]`).waitFor({ state: 'visible', timeout: 60_000 });
+    for (const label of labels) {
+      const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      await row.locator('.quick-input-list-checkbox, input[type="checkbox"], .monaco-checkbox').first().click();
+    }
+    await widget.locator('input').first().press('Enter');
+  }
+
+  /** Text of the status bar. */
+  async statusBarText(): Promise<string> {
+    return (await this.page.locator('.part.statusbar').innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  /** Waits until a notification toast contains the text; returns the toast's text. */
+  async waitForNotification(text: string | RegExp, timeout = 60_000): Promise<string> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout });
+    return toast.innerText();
+  }
+
   /** Waits until the text is visible anywhere in the workbench. */
   async waitForText(text: string | RegExp, timeout = 30_000): Promise<void> {
     await this.page.getByText(text).first().waitFor({ state: 'visible', timeout });

@@ -11,9 +11,9 @@ describe('getFlows', () => {
     { label: 'Desktop, dev container', env: { uiKind: 'desktop', remoteName: 'dev-container' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
     { label: 'Desktop, tunnel', env: { uiKind: 'desktop', remoteName: 'tunnel' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
     { label: 'Desktop, Codespaces', env: { uiKind: 'desktop', remoteName: 'codespaces' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
-    { label: 'Browser, Codespaces', env: { uiKind: 'web', remoteName: 'codespaces' }, expected: ['deviceCode', 'clientSecret', 'certificate'] },
-    { label: 'Browser, tunnel', env: { uiKind: 'web', remoteName: 'tunnel' }, expected: ['deviceCode', 'clientSecret', 'certificate'] },
-    { label: 'Browser, self-hosted (code-server)', env: { uiKind: 'web' }, expected: ['deviceCode', 'interactive', 'clientSecret', 'certificate'] },
+    { label: 'Browser, Codespaces', env: { uiKind: 'web', remoteName: 'codespaces' }, expected: ['deviceCode', 'clientSecret', 'certificate', 'interactive'] },
+    { label: 'Browser, tunnel', env: { uiKind: 'web', remoteName: 'tunnel' }, expected: ['deviceCode', 'clientSecret', 'certificate', 'interactive'] },
+    { label: 'Browser, self-hosted (code-server)', env: { uiKind: 'web' }, expected: ['deviceCode', 'clientSecret', 'certificate', 'interactive'] },
   ];
 
   for (const c of cases) {
@@ -31,8 +31,8 @@ describe('getFlows', () => {
     });
   }
 
-  test('user flows come before app flows, and every option explains itself', () => {
-    for (const c of cases) {
+  test('on the desktop user flows come before app flows, and every option explains itself', () => {
+    for (const c of cases.filter((x) => x.env.uiKind === 'desktop')) {
       const identities = getFlows(c.env).map((f) => f.identity);
       assert.equal(identities.join(','), [...identities].sort((a, b) => (a === b ? 0 : a === 'user' ? -1 : 1)).join(','));
       for (const option of getFlows(c.env)) {
@@ -41,8 +41,10 @@ describe('getFlows', () => {
     }
   });
 
-  test('a saved browser connection is not available in VS Code for the Web', () => {
-    assert.equal(isFlowAvailable('interactive', { uiKind: 'web', remoteName: 'codespaces' }), false);
+  test('in a browser the browser flow comes last and says when it works', () => {
+    const web = getFlows({ uiKind: 'web', remoteName: 'codespaces' });
+    assert.match(web.find((f) => f.flow === 'interactive')!.detail, /only when the browser runs on that machine/);
+    assert.equal(isFlowAvailable('interactive', { uiKind: 'web', remoteName: 'codespaces' }), true);
     assert.equal(isFlowAvailable('certificate', { uiKind: 'web', remoteName: 'codespaces' }), true);
   });
 

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { startSession, type E2eSession } from './support/session';
+
+/** Every file under a folder, as text (binary files too: a secret inside would still show). */
+function filesUnder(dir: string): Array<{ path: string; text: string }> {
+  const out: Array<{ path: string; text: string }> = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    if (stat.isDirectory()) out.push(...filesUnder(path));
+    else if (stat.isFile() && !path.endsWith('.sock')) out.push({ path, text: readFileSync(path).toString('latin1') });
+  }
+  return out;
+}
+
+describe('connections: sign in from the palette in a real VS Code', () => {
+  let sandbox: Sandbox;
+  let session: E2eSession;
+
+  before(async () => {
+    sandbox = await startSandbox();
+    session = await startSession('connections', {
+      env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile },
+      settings: {
+        // VS Code's fetch honours NODE_EXTRA_CA_CERTS only with this off (real-vscode.md item 14).
+        'http.fetchAdditionalSupport': false,
+        'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
+        'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,
+      },
+    });
+  });
+
+  after(async () => {
+    await session?.close();
+    await sandbox?.close();
+  });
+
+  test('interactive browser sign-in through the sign-in page, then discovery offers the other environment', async () => {
+    const { workbench } = session;
+    const sales = sandbox.orgs.find((o) => o.uniqueName === 'contososales')!;
+    await workbench.openViewContainer('Dataverse');
+    await workbench.page.getByRole('button', { name: 'Connect to an Environment' }).click();
+    await workbench.answer('Environment URL', sales.url);
+    await workbench.answer('How do you want to sign in', 'Sign in with a browser');
+
+    // VS Code asks before opening an external site; the sign-in page opens in a new tab.
+    const signInPage = new Promise<Page>((resolve) => workbench.context.once('page', resolve));
+    await workbench.page.getByRole('button', { name: 'Open', exact: true }).click({ timeout: 60_000 });
+    const page = await signInPage;
+    await page.waitForLoadState();
+    await page.getByRole('button', { name: /Adele Vance/ }).click();
+    await page.waitForLoadState();
+    await session.workbench.screenshot('connections-signed-in-tab');
+    await page.close();
+
+    await workbench.answer('Name this connection', 'Contoso Sales');
+    await workbench.answer('production environment', 'No');
+    await workbench.waitForNotification(/Connected to Contoso Sales as Adele Vance/);
+    // The Global Discovery Service lists the other org Adele can reach.
+    await workbench.check('Add connections to them', ['Contoso Dev']);
+    await workbench.page.locator('.pane-body .monaco-list-row', { hasText: 'Contoso Dev' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const status = await workbench.statusBarText();
+    assert.match(status, /Contoso Sales · Adele Vance · expires in \d+ min/);
+    await workbench.screenshot('connections-status-bar');
+    const tree = await workbench.page.locator('.pane-body').first().innerText();
+    assert.match(tree, /Contoso Sales[\s\S]*Contoso Dev/, 'discovery did not add the other environment');
+  });
+
+  test('Test Connection shows who you are in the org', async () => {
+    const { workbench } = session;
+    await workbench.runCommand('Dataverse: Test Connection');
+    const text = await workbench.waitForNotification(/connected as Adele Vance/);
+    assert.match(text, /Contoso Sales: connected as Adele Vance \(adele\.vance@contoso\.onmicrosoft\.com\), business unit contososales, organization contososales/);
+    await workbench.screenshot('connections-test-connection');
+  });
+
+  test('connect with a client secret, then switch back', async () => {
+    const { workbench } = session;
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    await workbench.runCommand('Dataverse: Connect to Environment...');
+    await workbench.answer('Environment URL', dev.url);
+    await workbench.answer('How do you want to sign in', 'App registration with a client secret');
+    await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
+    await workbench.answer('Client secret value', sandbox.apps.secret.secret);
+    await workbench.answer('Name this connection', 'Dev as CI app');
+    await workbench.answer('production environment', 'Yes');
+    await workbench.waitForNotification(/Connected to Dev as CI app/);
+    assert.match(await workbench.statusBarText(), /Dev as CI app · /);
+    await workbench.screenshot('connections-secret');
+
+    await workbench.runCommand('Dataverse: Switch Environment...');
+    await workbench.answer('Switch the active Dataverse connection', 'Contoso Sales');
+    await workbench.page.waitForTimeout(500);
+    assert.match(await workbench.statusBarText(), /Contoso Sales · Adele Vance/);
+  });
+
+  test('a wrong client secret is explained, with the AADSTS code and the fix', async () => {
+    const { workbench } = session;
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    await workbench.runCommand('Dataverse: Connect to Environment...');
+    await workbench.answer('Environment URL', dev.url);
+    await workbench.answer('How do you want to sign in', 'App registration with a client secret');
+    await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
+    await workbench.answer('Client secret value', 'not-the-right-secret-value');
+    const text = await workbench.waitForNotification(/AADSTS7000215/);
+    assert.doesNotMatch(text, /undefined/);
+    await workbench.screenshot('connections-wrong-secret');
+  });
+
+  test('sign out, and no secret or token is left anywhere on disk or in the log', async () => {
+    const { workbench } = session;
+    await workbench.runCommand('Dataverse: Sign Out...');
+    await workbench.answer('Sign out of which connection', 'Dev as CI app');
+    await workbench.waitForNotification(/Signed out of Dev as CI app/);
+    await workbench.runCommand('Dataverse: Show Log');
+    let logText = '';
+    for (let i = 0; i < 100 && !logText.includes('Signed out of'); i++) {
+      await workbench.page.waitForTimeout(100);
+      logText = (await workbench.page.locator('.part.panel .view-lines').innerText()).replace(/\u00a0/g, ' ');
+    }
+    await workbench.screenshot('connections-log');
+    // In VS Code for the Web, globalState and SecretStorage live in the browser (IndexedDB), so it is searched too.
+    const browserStorage = JSON.stringify(await workbench.context.storageState({ indexedDB: true }));
+    await session.close();
+
+    const needles = [sandbox.apps.secret.secret, ...sandbox.issuedTokens()];
+    assert.ok(needles.length > 3, 'the run issued tokens');
+    const files = filesUnder(session.profile.userDataDir);
+    // The search reaches where the extension's state is: the saved connection list is found there.
+    assert.ok(browserStorage.includes('Dev as CI app') || files.some((f) => f.text.includes('Dev as CI app')), 'the extension state was not among what was searched');
+    assert.ok(logText.includes('Signed out of'), 'the output channel was not captured');
+    assert.ok(files.some((f) => f.path.endsWith('Dataverse DevKit.log')), 'the log file of the output channel was not searched');
+    for (const needle of needles) {
+      const probe = needle.slice(-40);
+      const hit = files.find((f) => f.text.includes(probe));
+      assert.equal(hit?.path, undefined, 'a secret or token was found on disk');
+      assert.ok(!browserStorage.includes(probe), 'a secret or token was found in the browser storage (state, secrets)');
+      assert.ok(!logText.includes(probe), 'a secret or token was found in the output channel');
+    }
+  });
+});
