@@ -1,18 +1,23 @@
 /** `npm run bench`: runs every case side by side with its baseline and prints ratios. Optional filter: a substring of case names. */
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
-
-const all: BenchCase[] = [...loggingCases];
+import { tokenCases } from './token.bench';
 
 async function main(): Promise<void> {
   const filter = process.argv[2];
-  const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
-  const results: BenchResult[] = [];
-  for (const c of cases) {
-    process.stderr.write(`bench: ${c.name}...\n`);
-    results.push(await runCase(c));
+  const tokens = await tokenCases();
+  try {
+    const all: BenchCase[] = [...loggingCases, ...tokens.cases];
+    const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
+    const results: BenchResult[] = [];
+    for (const c of cases) {
+      process.stderr.write(`bench: ${c.name}...\n`);
+      results.push(await runCase(c));
+    }
+    console.log(formatResults(results));
+  } finally {
+    await tokens.close();
   }
-  console.log(formatResults(results));
 }
 
 void main();

@@ -1,0 +1,7 @@
+// `npm run bench`: the sandbox CA must be trusted before Node starts, so this
+// creates it, then runs the benchmarks with NODE_EXTRA_CA_CERTS set.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const bundle = execFileSync('npx', ['tsx', 'sandbox/tls.ts', '--ensure'], { encoding: 'utf8' }).trim().split('\n').pop();
+const result = spawnSync('npx', ['tsx', 'bench/run.ts', ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: bundle } });
+process.exit(result.status ?? 1);
