@@ -32,26 +32,21 @@ export async function tokenCases(): Promise<{ cases: BenchCase[]; close: () => P
   const scopes = [`${org}/.default`];
   await bare.acquireTokenByClientCredential({ scopes });
 
-  const ours = await MsalTokenSource.create({
-    orgUrl: org,
-    authorityHost,
-    tenantId: tenant,
-    flow: { kind: 'clientSecret', clientId, clientSecret: secret },
-    secrets: new MemorySecretStore(),
-    cacheKey: 'bench.cache',
-  });
-  await ours.getToken();
-
-  const concurrentFigures = async () => {
-    const callers = 200;
-    const fresh = await MsalTokenSource.create({
+  const createSource = (cacheKey: string) =>
+    MsalTokenSource.create({
       orgUrl: org,
       authorityHost,
       tenantId: tenant,
       flow: { kind: 'clientSecret', clientId, clientSecret: secret },
       secrets: new MemorySecretStore(),
-      cacheKey: 'bench.fresh',
+      cacheKey,
     });
+  const ours = await createSource('bench.cache');
+  await ours.getToken();
+
+  const concurrentFigures = async () => {
+    const callers = 200;
+    const fresh = await createSource('bench.fresh');
     const before = tokenRequests;
     await Promise.all(Array.from({ length: callers }, () => fresh.getToken()));
     const ourCount = tokenRequests - before;

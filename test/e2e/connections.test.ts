@@ -22,6 +22,17 @@ describe('connections: sign in from the palette in a real VS Code', () => {
   let sandbox: Sandbox;
   let session: E2eSession;
 
+  /** Runs Connect from the palette for the dev org with a client secret, up to the secret. */
+  async function connectDevWithSecret(secret: string): Promise<void> {
+    const { workbench } = session;
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    await workbench.runCommand('Dataverse: Connect to Environment...');
+    await workbench.answer('Environment URL', dev.url);
+    await workbench.answer('How do you want to sign in', 'App registration with a client secret');
+    await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
+    await workbench.answer('Client secret value', secret);
+  }
+
   before(async () => {
     sandbox = await startSandbox();
     session = await startSession('connections', {
@@ -81,12 +92,7 @@ describe('connections: sign in from the palette in a real VS Code', () => {
 
   test('connect with a client secret, then switch back', async () => {
     const { workbench } = session;
-    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
-    await workbench.runCommand('Dataverse: Connect to Environment...');
-    await workbench.answer('Environment URL', dev.url);
-    await workbench.answer('How do you want to sign in', 'App registration with a client secret');
-    await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
-    await workbench.answer('Client secret value', sandbox.apps.secret.secret);
+    await connectDevWithSecret(sandbox.apps.secret.secret);
     await workbench.answer('Name this connection', 'Dev as CI app');
     await workbench.answer('production environment', 'Yes');
     await workbench.waitForNotification(/Connected to Dev as CI app/);
@@ -101,12 +107,7 @@ describe('connections: sign in from the palette in a real VS Code', () => {
 
   test('a wrong client secret is explained, with the AADSTS code and the fix', async () => {
     const { workbench } = session;
-    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
-    await workbench.runCommand('Dataverse: Connect to Environment...');
-    await workbench.answer('Environment URL', dev.url);
-    await workbench.answer('How do you want to sign in', 'App registration with a client secret');
-    await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
-    await workbench.answer('Client secret value', 'not-the-right-secret-value');
+    await connectDevWithSecret('not-the-right-secret-value');
     const text = await workbench.waitForNotification(/AADSTS7000215/);
     assert.doesNotMatch(text, /undefined/);
     await workbench.screenshot('connections-wrong-secret');
