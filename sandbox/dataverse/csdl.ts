@@ -2,21 +2,8 @@
  * The `$metadata` CSDL document (XML only; notes C.4,
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/web-api-service-documents).
  */
-import { isLookup, type AttributeDef } from './model';
+import { edmType, isLookup } from './model';
 import type { Schema } from './schema';
-
-function edm(a: AttributeDef): string {
-  switch (a.type) {
-    case 'Integer': case 'Picklist': case 'State': case 'Status': return 'Edm.Int32';
-    case 'BigInt': return 'Edm.Int64';
-    case 'Decimal': case 'Money': return 'Edm.Decimal';
-    case 'Double': return 'Edm.Double';
-    case 'Boolean': return 'Edm.Boolean';
-    case 'DateTime': return a.format === 'DateOnly' ? 'Edm.Date' : 'Edm.DateTimeOffset';
-    case 'Uniqueidentifier': case 'Lookup': case 'Customer': case 'Owner': return 'Edm.Guid';
-    default: return 'Edm.String';
-  }
-}
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 
@@ -34,7 +21,7 @@ export function buildCsdl(schema: Schema): string {
     if (base !== 'mscrm.principal') out.push(`<Key><PropertyRef Name="${e.primaryIdAttribute}"/></Key>`);
     for (const a of e.attributes) {
       const name = isLookup(a) ? `_${a.logicalName}_value` : a.logicalName;
-      out.push(`<Property Name="${name}" Type="${edm(a)}"${a.type === 'String' || a.type === 'Memo' ? ' Unicode="false"' : ''}>${isLookup(a) || !a.isValidForUpdate ? '<Annotation Term="Org.OData.Core.V1.Computed" Bool="true"/>' : ''}</Property>`);
+      out.push(`<Property Name="${name}" Type="${edmType(a)}"${a.type === 'String' || a.type === 'Memo' ? ' Unicode="false"' : ''}>${isLookup(a) || !a.isValidForUpdate ? '<Annotation Term="Org.OData.Core.V1.Computed" Bool="true"/>' : ''}</Property>`);
     }
     for (const r of schema.manyToOne(e.logicalName)) {
       out.push(`<NavigationProperty Name="${r.referencingNav}" Type="mscrm.${r.referencedEntity}" Nullable="false" Partner="${r.referencedNav}"><ReferentialConstraint Property="_${r.referencingAttribute}_value" ReferencedProperty="${r.referencedAttribute}"/></NavigationProperty>`);

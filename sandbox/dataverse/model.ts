@@ -183,3 +183,17 @@ export function attributeODataType(attribute: AttributeDef): string {
 export function isLookup(attribute: AttributeDef): boolean {
   return attribute.type === 'Lookup' || attribute.type === 'Customer' || attribute.type === 'Owner';
 }
+
+/** The CSDL (Edm) type of a column, as `$metadata` declares it and conversion errors name it. */
+export function edmType(a: AttributeDef): string {
+  switch (a.type) {
+    case 'Integer': case 'Picklist': case 'State': case 'Status': return 'Edm.Int32';
+    case 'BigInt': return 'Edm.Int64';
+    case 'Decimal': case 'Money': return 'Edm.Decimal';
+    case 'Double': return 'Edm.Double';
+    case 'Boolean': return 'Edm.Boolean';
+    case 'DateTime': return a.format === 'DateOnly' ? 'Edm.Date' : 'Edm.DateTimeOffset';
+    case 'Uniqueidentifier': case 'Lookup': case 'Customer': case 'Owner': return 'Edm.Guid';
+    default: return 'Edm.String';
+  }
+}

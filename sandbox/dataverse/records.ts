@@ -9,7 +9,7 @@ import {
 } from './annotations';
 import { DataverseError, propertyNotFound, querySyntax, recordNotFound } from './errors';
 import { compareValues, evaluate, visitPaths, type FilterAccess } from './filterEval';
-import { isLookup, type AttributeDef, type EntityDef, type ManyToManyDef, type OneToManyDef } from './model';
+import { edmType, isLookup, type AttributeDef, type EntityDef, type ManyToManyDef, type OneToManyDef } from './model';
 import type { ExpandItem, OrderKey, QueryOptions } from './odataParser';
 import { buildSkipToken, encodeSkipTokenForUrl, parseSkipToken, type CookieColumn } from './pagingCookie';
 import type { Schema } from './schema';
@@ -461,19 +461,6 @@ let versionCounter = 5_000_000;
 function invalidProperty(name: string, entity: EntityDef): DataverseError {
   // Bad property in a POST/PATCH body (notes C.11, DOC support).
   return new DataverseError(400, '0x0', `An error occurred while validating input parameters: Microsoft.Crm.CrmException: Invalid property '${name}' was found in entity '${typeName(entity)}'. ---> Microsoft.OData.ODataException: Does not support untyped value in non-open type.`);
-}
-
-function edmType(a: AttributeDef): string {
-  switch (a.type) {
-    case 'Integer': case 'Picklist': case 'State': case 'Status': return 'Edm.Int32';
-    case 'BigInt': return 'Edm.Int64';
-    case 'Decimal': case 'Money': return 'Edm.Decimal';
-    case 'Double': return 'Edm.Double';
-    case 'Boolean': return 'Edm.Boolean';
-    case 'DateTime': return a.format === 'DateOnly' ? 'Edm.Date' : 'Edm.DateTimeOffset';
-    case 'Uniqueidentifier': return 'Edm.Guid';
-    default: return 'Edm.String';
-  }
 }
 
 function validateValue(entity: EntityDef, a: AttributeDef, value: unknown): StoredValue {
