@@ -44,11 +44,12 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   context.subscriptions.push(manager);
 
-  // Keep windows in step: a change here bumps a secret; a bump from elsewhere re-reads the list.
+  // Keep windows in step: a change made here bumps a secret; a bump from elsewhere re-reads the list
+  // (and, being no change made here, is not bumped back).
   let ownBump: string | undefined;
   context.subscriptions.push(
     new vscode.Disposable(
-      manager.onDidChange(() => {
+      manager.onDidChangeHere(() => {
         ownBump = String(Date.now());
         void context.secrets.store(CONNECTIONS_CHANGED_KEY, ownBump);
       }).dispose,

@@ -66,6 +66,9 @@ export class ConnectionManager implements IDisposable {
   private readonly _onDidChange = new Emitter<void>();
   /** Fires when connections are added, removed, renamed, signed out, or the active one changes. */
   readonly onDidChange: Event<void> = this._onDidChange.event;
+  private readonly _onDidChangeHere = new Emitter<void>();
+  /** Fires only for changes made in this window (not for `refresh`), so a window never echoes another's change back. */
+  readonly onDidChangeHere: Event<void> = this._onDidChangeHere.event;
   private readonly _onDidIssueToken = new Emitter<{ connectionId: string; expiresOn: Date }>();
   /** Fires when a token is issued or renewed for a connection. */
   readonly onDidIssueToken = this._onDidIssueToken.event;
@@ -90,12 +93,18 @@ export class ConnectionManager implements IDisposable {
 
   async setActive(id: string): Promise<void> {
     await this.deps.store.setActive(id);
+    this._changedHere();
+  }
+
+  /** Re-reads state after another window changed it; unlike a change made here, it does not fire `onDidChangeHere`. */
+  refresh(): void {
     this._onDidChange.fire();
   }
 
-  /** Re-reads state after another window changed it. */
-  refresh(): void {
+  /** A change made in this window: everyone re-reads, and other windows are told. */
+  private _changedHere(): void {
     this._onDidChange.fire();
+    this._onDidChangeHere.fire();
   }
 
   /**
@@ -121,7 +130,7 @@ export class ConnectionManager implements IDisposable {
     await this.deps.store.save(connection);
     await this.deps.store.setActive(connection.id);
     this.deps.logger.info(`Saved connection "${connection.name}" to ${connection.orgUrl} (${connection.flow}).`);
-    this._onDidChange.fire();
+    this._changedHere();
   }
 
   /** Forgets a draft whose sign-in succeeded but which the person did not keep. */
@@ -147,7 +156,7 @@ export class ConnectionManager implements IDisposable {
     if (token.account && token.account.homeAccountId !== connection.homeAccountId) {
       await this.deps.store.save({ ...connection, homeAccountId: token.account.homeAccountId });
     }
-    this._onDidChange.fire();
+    this._changedHere();
     return token;
   }
 
@@ -224,7 +233,7 @@ export class ConnectionManager implements IDisposable {
     if (cache) await this.deps.secrets.store(connectionSecretKeys(sibling.id).tokenCache, cache);
     await this.deps.store.save(sibling);
     this.deps.logger.info(`Saved connection "${sibling.name}" to ${sibling.orgUrl} (shares the sign-in of "${source.name}").`);
-    this._onDidChange.fire();
+    this._changedHere();
     return sibling;
   }
 
@@ -260,7 +269,7 @@ export class ConnectionManager implements IDisposable {
     await this._deleteSecrets(id);
     this._expiries.delete(id);
     this.deps.logger.info(`Signed out of "${connection.name}" (${connection.orgUrl}).`);
-    this._onDidChange.fire();
+    this._changedHere();
   }
 
   /** Signs out and forgets the connection. */
@@ -271,7 +280,7 @@ export class ConnectionManager implements IDisposable {
     this._expiries.delete(id);
     await this.deps.store.remove(id);
     this.deps.logger.info(`Removed connection "${connection.name}".`);
-    this._onDidChange.fire();
+    this._changedHere();
   }
 
   /** True when the connection has what it needs to get a token without the person (a cache or a secret). */
@@ -287,6 +296,7 @@ export class ConnectionManager implements IDisposable {
   dispose(): void {
     for (const id of [...this._sources.keys()]) void this._disposeSource(id, false);
     this._onDidChange.dispose();
+    this._onDidChangeHere.dispose();
     this._onDidIssueToken.dispose();
   }
 

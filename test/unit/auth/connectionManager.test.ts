@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { connectionSecretKeys, type Connection } from '../../../src/auth/connection';
+import { ConnectionManager } from '../../../src/auth/connectionManager';
+import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionStore';
+import { MemorySecretStore } from './msal/memorySecretStore';
+
+class MemoryMemento implements MementoLike {
+  private readonly data = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.data.set(key, value);
+  }
+}
+
+const connection: Connection = {
+  id: 'c1',
+  name: 'Contoso Dev',
+  orgUrl: 'https://contosodev.crm.dynamics.com',
+  tenantId: 't1',
+  authorityHost: 'https://login.microsoftonline.com',
+  flow: 'clientSecret',
+  clientId: 'app-1',
+  tags: [],
+};
+
+function managerWith(secrets = new MemorySecretStore()) {
+  const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const manager = new ConnectionManager({
+    store: new ConnectionStore(new MemoryMemento()),
+    secrets,
+    fetch: () => Promise.reject(new Error('no network in this test')),
+    logger: silent,
+    ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
+    globalDiscoveryUrl: () => 'https://globaldisco.crm.dynamics.com',
+  });
+  let changes = 0;
+  let changesHere = 0;
+  manager.onDidChange(() => changes++);
+  manager.onDidChangeHere(() => changesHere++);
+  return { manager, secrets, counts: () => ({ changes, changesHere }) };
+}
+
+describe('ConnectionManager', () => {
+  test('a change made here is announced to other windows; a refresh caused by another window is not echoed back', async () => {
+    const { manager, counts } = managerWith();
+    await manager.save(connection);
+    assert.deepEqual(counts(), { changes: 1, changesHere: 1 });
+    manager.refresh();
+    assert.deepEqual(counts(), { changes: 2, changesHere: 1 });
+  });
+
+  test('sign-out deletes the secrets and keeps the connection; remove forgets it', async () => {
+    const { manager, secrets } = managerWith();
+    await manager.save(connection);
+    await secrets.store(connectionSecretKeys('c1').clientSecret, 'a-secret-value');
+    assert.equal(await manager.isSignedIn('c1'), true);
+    await manager.signOut('c1');
+    assert.equal(await manager.isSignedIn('c1'), false);
+    assert.equal(await secrets.get(connectionSecretKeys('c1').clientSecret), undefined);
+    assert.equal(manager.get('c1')?.name, 'Contoso Dev');
+    await manager.remove('c1');
+    assert.equal(manager.get('c1'), undefined);
+  });
+});
