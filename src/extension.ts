@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
 
-  const provider = new DataverseAuthenticationProvider(manager, (orgUrl) => connect(manager, log, orgUrl ? { orgUrl } : {}), log);
+  const provider = new DataverseAuthenticationProvider(manager, async (orgUrl) => (await connect(manager, log, orgUrl ? { orgUrl } : {}))?.connection, log);
   const connections = new ConnectionsView(manager);
   context.subscriptions.push(
     provider,

@@ -180,6 +180,7 @@ export class ConnectionManager implements IDisposable {
     if (connection.flow !== 'interactive' && connection.flow !== 'deviceCode') return [];
     const discovery = this.deps.globalDiscoveryUrl().replace(/\/+$/, '');
     const main = await this._sources.get(connection.id)?.catch(() => undefined);
+    const homeAccountId = main?.account?.homeAccountId ?? connection.homeAccountId;
     const source = await MsalTokenSource.create({
       orgUrl: discovery,
       authorityHost: connection.authorityHost,
@@ -187,7 +188,7 @@ export class ConnectionManager implements IDisposable {
       flow: await this._flow(connection),
       secrets: this.deps.secrets,
       cacheKey: connectionSecretKeys(connection.id).tokenCache,
-      ...((main?.account?.homeAccountId ?? connection.homeAccountId) ? { homeAccountId: main?.account?.homeAccountId ?? connection.homeAccountId } : {}),
+      ...(homeAccountId ? { homeAccountId } : {}),
       scopes: [`${discovery}/user_impersonation`],
       logger: this.deps.logger,
     });
@@ -210,17 +211,6 @@ export class ConnectionManager implements IDisposable {
     } finally {
       source.dispose();
     }
-  }
-
-  /** The name to offer for a new connection: the environment's friendly name when discovery knows it. */
-  async friendlyName(draft: Connection, fallback: string): Promise<string> {
-    try {
-      const found = (await this.discoverEnvironments(draft)).find((e) => e.url.toLowerCase() === draft.orgUrl.toLowerCase());
-      if (found) return found.friendlyName;
-    } catch (error) {
-      this.deps.logger.warn(`Global Discovery did not answer for ${draft.orgUrl}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return fallback || new URL(draft.orgUrl).hostname;
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { connectionLabel, isProduction, type Connection } from '../auth/connection';
-import type { ConnectionManager } from '../auth/connectionManager';
+import type { ConnectionManager, DiscoveredEnvironment } from '../auth/connectionManager';
 import { connect, explainUsernamePassword } from '../auth/glue/connectCommand';
 import type { Logger } from '../core/logger';
 import { showError } from './errors';
@@ -49,18 +49,11 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
   }
 
   const doConnect = async (orgUrl?: string) => {
-    const connection = await connect(manager, log, typeof orgUrl === 'string' ? { orgUrl } : {});
-    if (connection) await offerOtherEnvironments(connection);
+    const result = await connect(manager, log, typeof orgUrl === 'string' ? { orgUrl } : {});
+    if (result) await offerOtherEnvironments(result.connection, result.environments);
   };
 
-  async function offerOtherEnvironments(connection: Connection): Promise<void> {
-    let environments;
-    try {
-      environments = await manager.discoverEnvironments(connection);
-    } catch (error) {
-      log.warn(`Could not list other environments for ${connection.name}: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
+  async function offerOtherEnvironments(connection: Connection, environments: readonly DiscoveredEnvironment[]): Promise<void> {
     const known = new Set(manager.list().map((c) => c.orgUrl.toLowerCase()));
     const others = environments.filter((e) => !known.has(e.url.toLowerCase()));
     if (others.length === 0) return;

@@ -4,11 +4,11 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { parseDataverseChallenge, isTrustedAuthorityHost } from '../challenge';
 import type { Connection, SignInFlow } from '../connection';
-import type { ConnectionManager, ConnectionSecret } from '../connectionManager';
+import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
 import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../flows';
 import { certificateFromPem } from '../msal/certificateCredential';
 import { discoverAuthority } from '../msal/dataverseFetch';
-import { normalizeOrgUrl } from '../orgUrl';
+import { normalizeOrgUrl, sameOrg } from '../orgUrl';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
 import { readAuthSettings } from './settings';
 
@@ -50,8 +50,14 @@ interface FlowPick extends vscode.QuickPickItem {
   readonly customClient?: boolean;
 }
 
+/** A connection just made, and the environments its account can reach (empty for app-only connections or when discovery failed). */
+export interface ConnectResult {
+  readonly connection: Connection;
+  readonly environments: readonly DiscoveredEnvironment[];
+}
+
 /** The palette conversation of "Dataverse: Connect to Environment...". Returns the saved connection, or undefined when dismissed. */
-export async function connect(manager: ConnectionManager, log: Logger, options: { orgUrl?: string } = {}): Promise<Connection | undefined> {
+export async function connect(manager: ConnectionManager, log: Logger, options: { orgUrl?: string } = {}): Promise<ConnectResult | undefined> {
   const title = vscode.l10n.t('Connect to a Dataverse environment');
   try {
     const settings = readAuthSettings();
@@ -161,7 +167,14 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     );
 
     // 6. Name it, and say whether it is production.
-    const friendly = await manager.friendlyName(draft, identity.organizationName);
+    // One discovery call serves both the name offered here and the other environments offered afterwards.
+    let environments: DiscoveredEnvironment[] = [];
+    try {
+      environments = await manager.discoverEnvironments(draft);
+    } catch (error) {
+      log.warn(`Global Discovery did not answer for ${draft.orgUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const friendly = environments.find((e) => sameOrg(e.url, draft.orgUrl))?.friendlyName || identity.organizationName || new URL(draft.orgUrl).hostname;
     const name = await vscode.window.showInputBox({
       title,
       prompt: vscode.l10n.t('Connected as {0}. Name this connection:', identity.fullName || token.account?.username || clientId),
@@ -187,7 +200,7 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Connected to {0} as {1} ({2}).', connection.name, connection.accountName ?? '', identity.businessUnitName),
     );
-    return connection;
+    return { connection, environments: environments.filter((e) => !sameOrg(e.url, connection.orgUrl)) };
   } catch (error) {
     if (error instanceof Dismissed) return undefined;
     throw error;
