@@ -1,7 +1,8 @@
 // `npm run bench`: the sandbox CA must be trusted before Node starts, so this
 // creates it, then runs the benchmarks with NODE_EXTRA_CA_CERTS set.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { sandboxCaBundle } from './sandboxCa.mjs';
 
-const bundle = execFileSync('npx', ['tsx', 'sandbox/tls.ts', '--ensure'], { encoding: 'utf8' }).trim().split('\n').pop();
+const bundle = sandboxCaBundle();
 const result = spawnSync('npx', ['tsx', 'bench/run.ts', ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: bundle } });
 process.exit(result.status ?? 1);

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { sandboxCaBundle } from './sandboxCa.mjs';
 
 const stages = process.argv.slice(2);
 const wanted = (name) => stages.length === 0 || stages.includes(name);
@@ -68,17 +69,9 @@ async function nodeTests(name, files, env = {}, extraArgs = []) {
 
 if (wanted('typecheck')) await check('typecheck', npx, ['tsc', '-p', '.', '--noEmit']);
 if (wanted('lint')) await check('lint', npx, ['eslint', '.']);
-/** Generates the sandbox's CA on first use and returns the bundle Node clients trust through NODE_EXTRA_CA_CERTS. */
-async function sandboxCaBundle() {
-  const { code, output } = await run(npx, ['tsx', 'sandbox/tls.ts', '--ensure']);
-  const path = output.trim().split('\n').pop();
-  if (code !== 0 || !path) throw new Error('Could not create the sandbox CA (sandbox/tls.ts --ensure); is openssl installed?');
-  return path;
-}
-
 if (wanted('unit')) {
   // NODE_EXTRA_CA_CERTS is read once at process start, so it is set before the runner starts.
-  const bundle = await sandboxCaBundle();
+  const bundle = sandboxCaBundle();
   await nodeTests('unit tests', testFiles('test/unit'), { NODE_EXTRA_CA_CERTS: bundle });
 }
 if (wanted('e2e')) {

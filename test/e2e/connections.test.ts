@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { startSession, type E2eSession } from './support/session';
-
-/** Every file under a folder, as text (binary files too: a secret inside would still show). */
-function filesUnder(dir: string): Array<{ path: string; text: string }> {
-  const out: Array<{ path: string; text: string }> = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    if (stat.isDirectory()) out.push(...filesUnder(path));
-    else if (stat.isFile() && !path.endsWith('.sock')) out.push({ path, text: readFileSync(path).toString('latin1') });
-  }
-  return out;
-}
+import { filesUnder, startSession, type E2eSession } from './support/session';
 
 describe('connections: sign in from the palette in a real VS Code', () => {
   let sandbox: Sandbox;

@@ -22,13 +22,16 @@ export interface E2eSession {
   close(): Promise<void>;
 }
 
-function readTree(dir: string): string {
-  let text = '';
+/** Every file under a folder, as text (latin1, so bytes of binary files survive for substring searches); sockets skipped. */
+export function filesUnder(dir: string): Array<{ path: string; text: string }> {
+  const out: Array<{ path: string; text: string }> = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    text += statSync(path).isDirectory() ? readTree(path) : `\n--- ${path}\n${readFileSync(path, 'utf8')}`;
+    const stat = statSync(path);
+    if (stat.isDirectory()) out.push(...filesUnder(path));
+    else if (stat.isFile()) out.push({ path, text: readFileSync(path).toString('latin1') });
   }
-  return text;
+  return out;
 }
 
 /** Starts a session named `name`; its profile lives under .test-artifacts/profiles/<name>. */
@@ -53,7 +56,7 @@ export async function startSession(
       codeServer,
       browser,
       workbench,
-      logs: () => readTree(join(profile.userDataDir, 'logs')),
+      logs: () => filesUnder(join(profile.userDataDir, 'logs')).map((f) => `\n--- ${f.path}\n${f.text}`).join(''),
       close: async () => {
         await browser.close();
         await codeServer.stop();
