@@ -15,6 +15,8 @@ export interface CallerClaims {
   readonly upn?: string;
   readonly name?: string;
   readonly scp?: string;
+  /** Issued at, unix seconds. */
+  readonly iat: number;
 }
 
 /** Why a token was refused; all of them answer 401 with the challenge. */
@@ -69,6 +71,7 @@ export class TokenValidator {
       ok: true,
       claims: {
         tid: tid.toLowerCase(), oid, appid, isApp, scp,
+        iat: typeof payload.iat === 'number' ? payload.iat : 0,
         upn: typeof payload['upn'] === 'string' ? payload['upn'] : undefined,
         name: typeof payload['name'] === 'string' ? payload['name'] : undefined,
       },

@@ -42,10 +42,16 @@ export interface DataverseRunConfig {
   throttle: ThrottleConfig | null;
   /** Faults tried in order; the first that fires wins. Empty by default. */
   faults: FaultConfig[];
+  /**
+   * Unix seconds: tokens issued (`iat`) before this answer 401 with the
+   * challenge, as after a revocation (password reset, session revoked,
+   * continuous access evaluation). null (default): no revocation.
+   */
+  revokeTokensIssuedBefore: number | null;
 }
 
 export function defaultRunConfig(): DataverseRunConfig {
-  return { throttle: null, faults: [] };
+  return { throttle: null, faults: [], revokeTokensIssuedBefore: null };
 }
 
 /** Counts matches of one rule. */
@@ -92,10 +98,16 @@ export class RunControl {
       this.config.faults = [...(patch.faults ?? [])];
       this.faultStates = this.config.faults.map((f) => new RuleState(f));
     }
+    if ('revokeTokensIssuedBefore' in patch) this.config.revokeTokensIssuedBefore = patch.revokeTokensIssuedBefore ?? null;
+  }
+
+  /** True when a token issued at `iat` (unix seconds) has been revoked. */
+  isRevoked(iat: number): boolean {
+    return this.config.revokeTokensIssuedBefore !== null && iat < this.config.revokeTokensIssuedBefore;
   }
 
   current(): DataverseRunConfig {
-    return { throttle: this.config.throttle, faults: [...this.config.faults] };
+    return { throttle: this.config.throttle, faults: [...this.config.faults], revokeTokensIssuedBefore: this.config.revokeTokensIssuedBefore };
   }
 
   decide(pathAndQuery: string, now: number): Decision {

@@ -327,7 +327,8 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       // Authentication (notes C.2): no or bad token -> 401 with the challenge that names the tenant.
       const challenge = { 'WWW-Authenticate': challengeHeader(options.authorityUrl, org.tenantId, orgUrl) };
       const token = await validator.validate(req.headers['authorization']);
-      if (!token.ok) {
+      // A revoked token (run config) is refused like an expired one.
+      if (!token.ok || control.isRevoked(token.claims.iat)) {
         // The 401 body is not characterised in public material (notes C.11, G.6): empty, challenge header only.
         return responder.send(401, undefined, challenge);
       }

@@ -129,3 +129,20 @@ describe('determinism', () => {
     }
   });
 });
+
+describe('token revocation', () => {
+  after(() => dev.handler.configure({ revokeTokensIssuedBefore: null }));
+
+  test('tokens issued before the revocation get 401 with the challenge; newer tokens work', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const older = await mintToken(keys, { aud: dev.url, user: USERS[0], issuedAt: now - 60 });
+    dev.handler.configure({ revokeTokensIssuedBefore: now - 30 });
+    const refused = await odata(`${dev.url}${API}/WhoAmI`, older);
+    assert.equal(refused.status, 401);
+    assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer authorization_uri=/);
+    const fresh = await mintToken(keys, { aud: dev.url, user: USERS[0], issuedAt: now });
+    assert.equal((await odata(`${dev.url}${API}/WhoAmI`, fresh)).status, 200);
+    dev.handler.configure({ revokeTokensIssuedBefore: null });
+    assert.equal((await odata(`${dev.url}${API}/WhoAmI`, older)).status, 200);
+  });
+});
