@@ -63,6 +63,8 @@ export class MissingSecretError extends Error {
 export class ConnectionManager implements IDisposable {
   private readonly _sources = new Map<string, Promise<MsalTokenSource>>();
   private readonly _expiries = new Map<string, Date>();
+  /** The last token handed out per connection, in memory only (as MSAL's own cache), to tell a new token from a cached one. */
+  private readonly _lastTokens = new Map<string, string>();
   private readonly _onDidChange = new Emitter<void>();
   /** Fires when connections are added, removed, renamed, signed out, or the active one changes. */
   readonly onDidChange: Event<void> = this._onDidChange.event;
@@ -70,7 +72,7 @@ export class ConnectionManager implements IDisposable {
   /** Fires only for changes made in this window (not for `refresh`), so a window never echoes another's change back. */
   readonly onDidChangeHere: Event<void> = this._onDidChangeHere.event;
   private readonly _onDidIssueToken = new Emitter<{ connectionId: string; expiresOn: Date }>();
-  /** Fires when a token is issued or renewed for a connection. */
+  /** Fires when a new token is issued or renewed for a connection; not when the cached one is handed out again. */
   readonly onDidIssueToken = this._onDidIssueToken.event;
 
   constructor(private readonly deps: ConnectionManagerDeps) {}
@@ -258,6 +260,7 @@ export class ConnectionManager implements IDisposable {
     await this._disposeSource(id, true);
     await this._deleteSecrets(id);
     this._expiries.delete(id);
+    this._lastTokens.delete(id);
     this.deps.logger.info(`Signed out of "${connection.name}" (${connection.orgUrl}).`);
     this._changedHere();
   }
@@ -268,6 +271,7 @@ export class ConnectionManager implements IDisposable {
     await this._disposeSource(id, true);
     await this._deleteSecrets(id);
     this._expiries.delete(id);
+    this._lastTokens.delete(id);
     await this.deps.store.remove(id);
     this.deps.logger.info(`Removed connection "${connection.name}".`);
     this._changedHere();
@@ -292,6 +296,8 @@ export class ConnectionManager implements IDisposable {
 
   private _recordToken(id: string, token: AccessToken): void {
     this._expiries.set(id, token.expiresOn);
+    if (this._lastTokens.get(id) === token.accessToken) return;
+    this._lastTokens.set(id, token.accessToken);
     this._onDidIssueToken.fire({ connectionId: id, expiresOn: token.expiresOn });
   }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { connectionSecretKeys, type Connection } from '../../../src/auth/connection';
 import { ConnectionManager } from '../../../src/auth/connectionManager';
 import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionStore';
 import { MemorySecretStore } from './msal/memorySecretStore';
+import { startSandbox, type Sandbox } from '../../../sandbox/index';
+import { CONTOSO_TENANT } from '../../../sandbox/seed';
 
 class MemoryMemento implements MementoLike {
   private readonly data = new Map<string, unknown>();
@@ -63,5 +65,53 @@ describe('ConnectionManager', () => {
     assert.equal(manager.get('c1')?.name, 'Contoso Dev');
     await manager.remove('c1');
     assert.equal(manager.get('c1'), undefined);
+  });
+});
+
+describe('ConnectionManager against the sandbox', () => {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+
+  test('a revoked token: the org answers 401, the manager renews once and retries; the issue event fires once per new token, not per cached hand-out', async () => {
+    const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+    const manager = new ConnectionManager({
+      store: new ConnectionStore(new MemoryMemento()),
+      secrets: new MemorySecretStore(),
+      fetch: (input, init) => fetch(input, init),
+      logger: silent,
+      ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
+      globalDiscoveryUrl: () => sandbox.discoveryUrl,
+    });
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const draft: Connection = { id: 'dev', name: 'Dev', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    try {
+      await manager.signInDraft(draft, { kind: 'clientSecret', clientSecret: sandbox.apps.secret.secret });
+      await manager.save(draft);
+      const first = await manager.getToken('dev');
+      // A listener that reads the token again (as the token inspector does) must not make the event fire again.
+      const issued: string[] = [];
+      manager.onDidIssueToken(async (e) => {
+        issued.push(e.connectionId);
+        await manager.getToken(e.connectionId);
+      });
+      await manager.getToken('dev');
+      assert.deepEqual(issued, [], 'a cached token was announced as new');
+
+      sandbox.configure({ dataverse: { revokeTokensIssuedBefore: Math.floor(Date.now() / 1000) + 1 } });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const me = await manager.testConnection('dev');
+      assert.equal(me.applicationId, sandbox.apps.secret.clientId);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(issued, ['dev'], 'the renewed token was announced exactly once');
+      assert.notEqual((await manager.getToken('dev')).accessToken, first.accessToken);
+    } finally {
+      sandbox.configure({ dataverse: { revokeTokensIssuedBefore: null } });
+      manager.dispose();
+    }
   });
 });
