@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { parseDataverseChallenge, isTrustedAuthorityHost } from '../challenge';
 import type { Connection, SignInFlow } from '../connection';
 import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
 import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../flows';
-import { certificateFromPem } from '../msal/certificateCredential';
+import { certificateFromPem, pemFromPfx } from '../msal/certificateCredential';
 import { discoverAuthority } from '../msal/dataverseFetch';
 import { normalizeOrgUrl, sameOrg } from '../orgUrl';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
@@ -213,24 +212,78 @@ interface CertificateFiles {
   readonly thumbprint: string;
 }
 
-/** Asks for a PEM certificate and its key (one file holding both, or two files); the thumbprint is computed. */
-async function pickCertificate(title: string): Promise<CertificateFiles> {
+const CERTIFICATE_BLOCK = '-----BEGIN CERTIFICATE-----';
+const PRIVATE_KEY_BLOCK = /-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----/;
+
+const PFX_FILE = /\.(pfx|p12)$/i;
+
+/**
+ * Reads a PFX/P12 file as PEM text (certificate chain, then key), asking for
+ * its password; a wrong password is said in the next prompt. Only the PEM is
+ * kept (in SecretStorage, by the caller); the password is not stored.
+ */
+async function readPfx(file: vscode.Uri): Promise<string[]> {
+  const bytes = await vscode.workspace.fs.readFile(file);
+  const name = file.path.split('/').pop() ?? file.path;
+  let problem: string | undefined;
+  for (;;) {
+    const password = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Password of {0}', name),
+      prompt: problem ?? vscode.l10n.t('The password set when the certificate was exported. Leave empty if it has none.'),
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (password === undefined) throw new vscode.CancellationError();
+    try {
+      const pem = pemFromPfx(bytes, password);
+      return [pem.certificatePem, pem.privateKeyPem];
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Only a password problem is worth another try; anything else is about the file.
+      if (!/password/i.test(message)) throw error;
+      problem = message;
+    }
+  }
+}
+
+/** Shows an open dialog for certificate files and returns the chosen files and their PEM text (a PFX is read with its password). */
+async function choosePemFiles(options: { title: string; canSelectMany: boolean; defaultUri?: vscode.Uri }): Promise<{ files: vscode.Uri[]; texts: string[] }> {
   const files = required(
     await vscode.window.showOpenDialog({
-      title: vscode.l10n.t('Choose the certificate and its private key (PEM: one file with both, or select both files)'),
-      canSelectMany: true,
+      title: options.title,
+      canSelectMany: options.canSelectMany,
+      ...(options.defaultUri ? { defaultUri: options.defaultUri } : {}),
       openLabel: vscode.l10n.t('Use Certificate'),
       filters: { [vscode.l10n.t('Certificates and keys')]: ['pem', 'crt', 'cer', 'key', 'pfx', 'p12'], [vscode.l10n.t('All files')]: ['*'] },
     }),
   );
-  if (files.some((f) => /\.(pfx|p12)$/i.test(f.fsPath))) {
-    throw new Error(
-      vscode.l10n.t('PFX files are not read yet. Convert it to PEM once with: openssl pkcs12 -in cert.pfx -out cert.pem -nodes, then choose cert.pem.'),
-    );
+  const texts: string[] = [];
+  for (const file of files) {
+    if (PFX_FILE.test(file.path)) texts.push(...(await readPfx(file)));
+    else texts.push(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
   }
-  const texts = await Promise.all(files.map((f) => readFile(f.fsPath, 'utf8')));
-  const certificatePem = texts.find((t) => t.includes('-----BEGIN CERTIFICATE-----'));
-  const privateKeyPem = texts.find((t) => /-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----/.test(t));
+  return { files, texts };
+}
+
+/** Asks for a PEM certificate and its key (one file holding both, or two files); the thumbprint is computed. */
+async function pickCertificate(title: string): Promise<CertificateFiles> {
+  const first = await choosePemFiles({
+    title: vscode.l10n.t('Choose the certificate and its private key (a PFX/P12 file, or PEM: one file with both, or select both files)'),
+    canSelectMany: true,
+  });
+  let certificatePem = first.texts.find((t) => t.includes(CERTIFICATE_BLOCK));
+  let privateKeyPem = first.texts.find((t) => PRIVATE_KEY_BLOCK.test(t));
+  // VS Code's simple file dialog (VS Code for the Web, remote windows) returns one file even when many may be selected:
+  // when the file chosen holds only one half, ask for the other half next to it.
+  if (Boolean(certificatePem) !== Boolean(privateKeyPem)) {
+    const second = await choosePemFiles({
+      title: certificatePem ? vscode.l10n.t('Now choose the private key of this certificate (PEM)') : vscode.l10n.t('Now choose the certificate of this private key (PEM)'),
+      canSelectMany: false,
+      defaultUri: vscode.Uri.joinPath(first.files[0]!, '..'),
+    });
+    certificatePem ??= second.texts.find((t) => t.includes(CERTIFICATE_BLOCK));
+    privateKeyPem ??= second.texts.find((t) => PRIVATE_KEY_BLOCK.test(t));
+  }
   if (!certificatePem || !privateKeyPem) {
     throw new Error(
       vscode.l10n.t('{0}: the files chosen must hold a CERTIFICATE block and a PRIVATE KEY block (PEM). Found {1}.', title, [certificatePem ? 'a certificate' : 'no certificate', privateKeyPem ? 'a key' : 'no private key'].join(' and ')),
