@@ -1,0 +1,191 @@
+/**
+ * verifySignature against the sandbox's published keys (JWKS), with real
+ * tokens, forged ones, and every way fetching the keys can fail. Run:
+ *   NODE_EXTRA_CA_CERTS=$(npx tsx sandbox/tls.ts --ensure) node --import tsx --test test/unit/auth/token/*.test.ts
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { type Sandbox, startSandbox } from '../../../../sandbox/index';
+import type { DecodedToken } from '../../../../src/auth/token/decode';
+import { type SignatureResult, keysUrlFor, signatureCheck, verifySignature } from '../../../../src/auth/token/signature';
+import { CONTOSO_TENANT_ID, decoded, org, secretAppToken, tampered, userToken } from './sandboxTokens';
+
+let sandbox: Sandbox;
+let userRaw: string;
+let appRaw: string;
+
+before(async () => {
+  sandbox = await startSandbox();
+  const sales = org(sandbox, 'contososales').url;
+  userRaw = await userToken(sandbox, sales);
+  appRaw = await secretAppToken(sandbox, sales);
+});
+after(async () => {
+  await sandbox.close();
+});
+
+/** Trusts the sandbox's Entra only, as the extension does with dataverse.trustedAuthorityHosts. */
+function options(extra: Partial<Parameters<typeof verifySignature>[1]> = {}) {
+  return { authorityHost: sandbox.entra.url, isTrustedHost: (origin: string) => origin === sandbox.entra.url, fetch, ...extra };
+}
+
+/** A fetch that records its calls and answers with `answer`. */
+function stubFetch(answer: (url: string) => Promise<Response>) {
+  const calls: string[] = [];
+  const f = (async (input: string | URL | Request) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    calls.push(url);
+    return answer(url);
+  }) as typeof fetch;
+  return { calls, fetch: f };
+}
+
+/** A loopback port nobody listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function assertNoToken(result: SignatureResult, raw: string) {
+  const text = JSON.stringify(result);
+  for (const part of raw.split('.')) if (part.length > 12) assert.ok(!text.includes(part), 'a reason quotes the token');
+}
+
+describe('tokens signed by the sandbox', () => {
+  test('a user token verifies against the tenant keys', async () => {
+    const result = await verifySignature(decoded(userRaw), options());
+    assert.equal(result.status, 'verified', JSON.stringify(result));
+    assert.equal(result.status === 'verified' && result.keysUrl, `${sandbox.entra.url}/${CONTOSO_TENANT_ID}/discovery/keys`);
+    assert.equal(result.status === 'verified' && result.keyIssuer, `https://sts.windows.net/${CONTOSO_TENANT_ID}/`);
+    assert.equal(signatureCheck(result).verdict, 'pass');
+  });
+
+  test('an app token verifies too', async () => {
+    const result = await verifySignature(decoded(appRaw), options());
+    assert.equal(result.status, 'verified');
+    assert.equal(result.status === 'verified' && result.kid, decoded(appRaw).header.kid);
+  });
+
+  test('a token whose payload was changed is invalid', async () => {
+    const forged = tampered(userRaw, { payload: { aud: org(sandbox, 'contosodev').url } });
+    const result = await verifySignature(decoded(forged), options());
+    assert.equal(result.status, 'invalid');
+    assert.match(result.status === 'invalid' ? result.reason : '', /altered or forged/);
+    assertNoToken(result, forged);
+    const check = signatureCheck(result);
+    assert.equal(check.verdict, 'fail');
+    assert.match(check.ifRefused ?? '', /401/);
+  });
+
+  test('a key id the tenant does not publish: keyNotFound, a failure that explains rotation', async () => {
+    const forged = tampered(userRaw, { header: { kid: 'no-such-key', x5t: 'no-such-key' } });
+    const result = await verifySignature(decoded(forged), options());
+    assert.equal(result.status, 'keyNotFound');
+    assert.equal(result.status === 'keyNotFound' && result.kid, 'no-such-key');
+    const check = signatureCheck(result);
+    assert.equal(check.verdict, 'fail');
+    assert.match(check.detail, /rotated/);
+  });
+
+  test('keys published for another issuer: invalid', async () => {
+    const real = await (await fetch(`${sandbox.entra.url}/${CONTOSO_TENANT_ID}/discovery/keys`)).json() as { keys: Array<Record<string, unknown>> };
+    const other = { keys: real.keys.map((k) => ({ ...k, issuer: 'https://sts.windows.net/2c4e6a8b-0d1f-4a3c-8e5b-7f9a1b3c5d70/' })) };
+    const stub = stubFetch(async () => Response.json(other));
+    const result = await verifySignature(decoded(userRaw), options({ fetch: stub.fetch }));
+    assert.equal(result.status, 'invalid');
+    assert.match(result.status === 'invalid' ? result.reason : '', /2c4e6a8b-0d1f-4a3c-8e5b-7f9a1b3c5d70/);
+  });
+
+  test('the {tenantid} placeholder of multi-tenant keys is filled in', async () => {
+    const real = await (await fetch(`${sandbox.entra.url}/${CONTOSO_TENANT_ID}/discovery/keys`)).json() as { keys: Array<Record<string, unknown>> };
+    const multi = { keys: real.keys.map((k) => ({ ...k, issuer: 'https://sts.windows.net/{tenantid}/' })) };
+    const result = await verifySignature(decoded(userRaw), options({ fetch: stubFetch(async () => Response.json(multi)).fetch }));
+    assert.equal(result.status, 'verified');
+  });
+});
+
+describe('when the keys cannot be had, the signature is not verified, never passed', () => {
+  test('keys on a closed port', async () => {
+    const dead = `https://127.0.0.2:${await closedPort()}`;
+    const result = await verifySignature(decoded(userRaw), options({ authorityHost: dead, isTrustedHost: (o) => o === dead }));
+    assert.equal(result.status, 'notVerified');
+    assert.ok(result.status === 'notVerified' && result.reason.includes(`${dead}/${CONTOSO_TENANT_ID}/discovery/keys`));
+    assert.match(result.status === 'notVerified' ? result.reason : '', /ECONNREFUSED/);
+    assert.equal(signatureCheck(result).verdict, 'notVerified');
+  });
+
+  test('fetch rejects (offline)', async () => {
+    const stub = stubFetch(async () => {
+      throw new TypeError('fetch failed');
+    });
+    const result = await verifySignature(decoded(userRaw), options({ fetch: stub.fetch }));
+    assert.equal(result.status, 'notVerified');
+    assert.equal(stub.calls.length, 1);
+    assert.equal(signatureCheck(result).verdict, 'notVerified');
+  });
+
+  test('an untrusted sign-in host is never contacted', async () => {
+    const stub = stubFetch(async () => Response.json({ keys: [] }));
+    const result = await verifySignature(decoded(userRaw), options({ fetch: stub.fetch, isTrustedHost: () => false }));
+    assert.equal(result.status, 'notVerified');
+    assert.match(result.status === 'notVerified' ? result.reason : '', /not a trusted sign-in host/);
+    assert.equal(stub.calls.length, 0);
+    assert.equal(signatureCheck(result).verdict, 'notVerified');
+  });
+
+  test('an error status names the address and the status', async () => {
+    const stub = stubFetch(async () => new Response('nope', { status: 503, statusText: 'Service Unavailable' }));
+    const result = await verifySignature(decoded(userRaw), options({ fetch: stub.fetch }));
+    assert.equal(result.status, 'notVerified');
+    assert.match(result.status === 'notVerified' ? result.reason : '', /discovery\/keys answered HTTP 503/);
+  });
+
+  test('an answer that is not JSON', async () => {
+    const stub = stubFetch(async () => new Response('<html>', { status: 200 }));
+    const result = await verifySignature(decoded(userRaw), options({ fetch: stub.fetch }));
+    assert.equal(result.status, 'notVerified');
+    assert.match(result.status === 'notVerified' ? result.reason : '', /JSON/);
+  });
+
+  test('keys that never arrive time out', async () => {
+    const hang = ((_url: string, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)))) as typeof fetch;
+    const result = await verifySignature(decoded(userRaw), options({ fetch: hang, timeoutMs: 50 }));
+    assert.equal(result.status, 'notVerified');
+    assert.match(result.status === 'notVerified' ? result.reason : '', /did not arrive within/);
+  });
+
+  test('an alg other than RS256 is not verified, without fetching', async () => {
+    const stub = stubFetch(async () => Response.json({ keys: [] }));
+    const forged = tampered(userRaw, { header: { alg: 'HS256' } });
+    const result = await verifySignature(decoded(forged), options({ fetch: stub.fetch }));
+    assert.equal(result.status, 'notVerified');
+    assert.match(result.status === 'notVerified' ? result.reason : '', /unsupported alg/);
+    assert.equal(stub.calls.length, 0);
+  });
+});
+
+describe('keysUrlFor', () => {
+  const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const MS = 'https://login.microsoftonline.com';
+  const token = (iss: string): DecodedToken => ({ raw: 'a.b.c', header: { alg: 'RS256' }, payload: { iss, tid: TID } });
+  const trustMs = (o: string) => o === MS;
+
+  test('v1 tokens: the v1 keys of the tenant on the connection\'s authority', () => {
+    assert.deepEqual(keysUrlFor(token(`https://sts.windows.net/${TID}/`), { authorityHost: MS, isTrustedHost: trustMs }), { url: `${MS}/${TID}/discovery/keys` });
+  });
+
+  test('v2 tokens: the issuer host when trusted, else the connection\'s authority', () => {
+    assert.deepEqual(keysUrlFor(token(`${MS}/${TID}/v2.0`), { authorityHost: 'https://login.windows.net', isTrustedHost: () => true }), { url: `${MS}/${TID}/discovery/v2.0/keys` });
+    assert.deepEqual(keysUrlFor(token(`https://evil.example.com/${TID}/v2.0`), { authorityHost: MS, isTrustedHost: trustMs }), { url: `${MS}/${TID}/discovery/v2.0/keys` });
+  });
+
+  test('an untrusted authority or a foreign issuer gives a reason, no address', () => {
+    assert.ok('reason' in keysUrlFor(token(`https://sts.windows.net/${TID}/`), { authorityHost: 'https://evil.example.com', isTrustedHost: trustMs }));
+    assert.ok('reason' in keysUrlFor(token('https://accounts.google.com'), { authorityHost: MS, isTrustedHost: trustMs }));
+  });
+});
