@@ -5,9 +5,10 @@ import { connect } from './auth/glue/connectCommand';
 import { DataverseAuthenticationProvider } from './auth/glue/dataverseAuthenticationProvider';
 import { readAuthSettings } from './auth/glue/settings';
 import { createRedactingLogger } from './core/logger';
-import { registerConnectionCommands } from './views/connectionCommands';
+import { pickConnection, registerConnectionCommands } from './views/connectionCommands';
 import { ConnectionsView } from './views/connectionsView';
 import { ConnectionStatusBar } from './views/statusBar';
+import { registerTokenCommands } from './views/tokenCommands';
 
 /** Key written in SecretStorage whenever the connection list changes, so other windows re-read it. */
 const CONNECTIONS_CHANGED_KEY = 'dataverse.connections.changed';
@@ -70,6 +71,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('dataverse.log.show', showLog),
     vscode.commands.registerCommand('dataverse.connection.setActive', (node: { connection?: { id: string } }) => (node?.connection ? manager.setActive(node.connection.id) : undefined)),
     ...registerConnectionCommands(manager, log, showLog),
+    ...registerTokenCommands(
+      { manager, extensionUri: context.extensionUri, log, fetch: (input, init) => fetch(input, init), settings: readAuthSettings },
+      (placeHolder) => pickConnection(manager, placeHolder, undefined),
+      log,
+      showLog,
+    ),
   );
 
   for (const problem of readAuthSettings().cloud.problems) log.warn(problem);

@@ -10,6 +10,33 @@ interface ConnectionPick extends vscode.QuickPickItem {
   readonly connection: Connection;
 }
 
+/** The connection a command acts on: the tree node it was run on, or one the person picks (offering Connect when there is none). */
+export async function pickConnection(manager: ConnectionManager, placeHolder: string, arg: unknown, extraItems: readonly vscode.QuickPickItem[] = []): Promise<Connection | undefined> {
+  const fromTree = (arg as ConnectionNode | undefined)?.connection;
+  if (fromTree) return fromTree;
+  const connections = manager.list();
+  if (connections.length === 0) {
+    const connectNow = vscode.l10n.t('Connect to Environment...');
+    if ((await vscode.window.showInformationMessage(vscode.l10n.t('There is no Dataverse connection yet.'), connectNow)) === connectNow) {
+      await vscode.commands.executeCommand('dataverse.connection.connect');
+    }
+    return undefined;
+  }
+  const activeId = manager.active()?.id;
+  const picks: ConnectionPick[] = connections.map((c) => ({
+    label: `${c.id === activeId ? '$(check) ' : ''}${c.name}`,
+    description: `${c.accountName ?? c.accountHint ?? ''}${isProduction(c) ? ` · ${vscode.l10n.t('production')}` : ''}`,
+    detail: c.orgUrl,
+    connection: c,
+  }));
+  const picked = await vscode.window.showQuickPick<vscode.QuickPickItem>([...picks, ...extraItems], { placeHolder });
+  if (picked && extraItems.includes(picked)) {
+    await vscode.commands.executeCommand((picked as vscode.QuickPickItem & { command: string }).command);
+    return undefined;
+  }
+  return (picked as ConnectionPick | undefined)?.connection;
+}
+
 /** Registers the connection commands; returns their disposables. */
 export function registerConnectionCommands(manager: ConnectionManager, log: Logger, showLog: () => void): vscode.Disposable[] {
   const run =
@@ -22,30 +49,9 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
       }
     };
 
-  async function pickConnection(placeHolder: string, arg: unknown): Promise<Connection | undefined> {
-    const fromTree = (arg as ConnectionNode | undefined)?.connection;
-    if (fromTree) return fromTree;
-    const connections = manager.list();
-    if (connections.length === 0) {
-      const connectNow = vscode.l10n.t('Connect to Environment...');
-      if ((await vscode.window.showInformationMessage(vscode.l10n.t('There is no Dataverse connection yet.'), connectNow)) === connectNow) {
-        await vscode.commands.executeCommand('dataverse.connection.connect');
-      }
-      return undefined;
-    }
-    const activeId = manager.active()?.id;
-    const picks: ConnectionPick[] = connections.map((c) => ({
-      label: `${c.id === activeId ? '$(check) ' : ''}${c.name}`,
-      description: `${c.accountName ?? c.accountHint ?? ''}${isProduction(c) ? ` · ${vscode.l10n.t('production')}` : ''}`,
-      detail: c.orgUrl,
-      connection: c,
-    }));
-    return (await vscode.window.showQuickPick(picks, { placeHolder }))?.connection;
-  }
-
   async function activeOrPick(arg: unknown): Promise<Connection | undefined> {
     const fromTree = (arg as ConnectionNode | undefined)?.connection;
-    return fromTree ?? manager.active() ?? pickConnection(vscode.l10n.t('Choose a connection'), undefined);
+    return fromTree ?? manager.active() ?? pickConnection(manager, vscode.l10n.t('Choose a connection'), undefined);
   }
 
   const doConnect = async (orgUrl?: string) => {
@@ -72,14 +78,17 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
     vscode.commands.registerCommand(
       'dataverse.connection.switch',
       run(vscode.l10n.t('Switch'), async () => {
-        const picked = await pickConnection(vscode.l10n.t('Switch the active Dataverse connection'), undefined);
+        const picked = await pickConnection(manager, vscode.l10n.t('Switch the active Dataverse connection'), undefined, [
+          { label: '', kind: vscode.QuickPickItemKind.Separator },
+          { label: `$(key) ${vscode.l10n.t('Inspect the Active Access Token')}`, command: 'dataverse.token.inspect' } as vscode.QuickPickItem,
+        ]);
         if (picked) await manager.setActive(picked.id);
       }),
     ),
     vscode.commands.registerCommand(
       'dataverse.connection.signOut',
       run(vscode.l10n.t('Sign out'), async (arg) => {
-        const picked = await pickConnection(vscode.l10n.t('Sign out of which connection?'), arg);
+        const picked = await pickConnection(manager, vscode.l10n.t('Sign out of which connection?'), arg);
         if (!picked) return;
         await manager.signOut(picked.id);
         void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of {0}. Its tokens and secrets were removed; the connection stays in the list.', picked.name));
@@ -88,7 +97,7 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
     vscode.commands.registerCommand(
       'dataverse.connection.remove',
       run(vscode.l10n.t('Remove connection'), async (arg) => {
-        const picked = await pickConnection(vscode.l10n.t('Remove which connection?'), arg);
+        const picked = await pickConnection(manager, vscode.l10n.t('Remove which connection?'), arg);
         if (!picked) return;
         const remove = vscode.l10n.t('Remove');
         const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Remove the connection {0}? Its tokens and secrets are deleted.', connectionLabel(picked)), { modal: true }, remove);

@@ -58,7 +58,8 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    // Enter runs the focused row: wait until filtering has put this command there (recently used ones come first).
+    const row = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await input.press('Enter');
   }

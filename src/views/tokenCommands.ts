@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import type { Connection } from '../auth/connection';
+import type { ConnectionManager } from '../auth/connectionManager';
+import { decodeToken } from '../auth/token/decode';
+import type { Logger } from '../core/logger';
+import { TokenInspectorPanel, type TokenInspectorDeps } from '../webviews/host/tokenInspectorPanel';
+import type { ConnectionNode } from './connectionsView';
+import { showError } from './errors';
+
+/** The text a person selected, if it could be a token (one word, long enough). */
+function selectedToken(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selection.isEmpty) return undefined;
+  const text = editor.document.getText(editor.selection).trim().replace(/^bearer\s+/i, '');
+  return text.length >= 16 && !/\s/.test(text) ? text : undefined;
+}
+
+/**
+ * Asks for a token; an empty answer takes the clipboard. The clipboard is read
+ * only then: in a browser, reading it may ask the person for permission.
+ * Undefined when cancelled.
+ */
+async function askForToken(): Promise<{ raw: string; origin: 'clipboard' | 'input' } | undefined> {
+  const answer = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Inspect Token'),
+    prompt: vscode.l10n.t('Paste a token (JWT), or press Enter with the box empty to inspect the one on the clipboard. It is decoded on this machine and sent nowhere.'),
+    placeHolder: vscode.l10n.t('Paste a token, or Enter for the clipboard'),
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      if (!value.trim()) return undefined;
+      const decoded = decodeToken(value);
+      return decoded.ok ? undefined : { message: decoded.message, severity: vscode.InputBoxValidationSeverity.Warning };
+    },
+  });
+  if (answer === undefined) return undefined;
+  if (answer.trim()) return { raw: answer, origin: 'input' };
+  const clipboard = (await Promise.resolve(vscode.env.clipboard.readText()).catch(() => '')).trim();
+  if (clipboard) return { raw: clipboard, origin: 'clipboard' };
+  void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to inspect: the clipboard is empty (or the browser did not allow reading it). Paste the token into the box instead.'));
+  return undefined;
+}
+
+/** Registers the token inspector commands. */
+export function registerTokenCommands(
+  deps: TokenInspectorDeps,
+  pickConnection: (placeHolder: string) => Promise<Connection | undefined>,
+  log: Logger,
+  showLog: () => void,
+): vscode.Disposable[] {
+  const manager: ConnectionManager = deps.manager;
+  return [
+    vscode.commands.registerCommand('dataverse.token.inspect', async (arg?: unknown) => {
+      try {
+        const connection = (arg as ConnectionNode | undefined)?.connection ?? manager.active() ?? (await pickConnection(vscode.l10n.t('Inspect the access token of which connection?')));
+        if (!connection) return;
+        await TokenInspectorPanel.show(deps, { kind: 'connection', connectionId: connection.id });
+      } catch (error) {
+        await showError(error, log, showLog, vscode.l10n.t('Inspect access token'));
+      }
+    }),
+    vscode.commands.registerCommand('dataverse.token.inspectText', async () => {
+      try {
+        const selected = selectedToken();
+        const input = selected ? { raw: selected, origin: 'selection' as const } : await askForToken();
+        if (!input) return;
+        await TokenInspectorPanel.show(deps, { kind: 'pasted', ...input });
+      } catch (error) {
+        await showError(error, log, showLog, vscode.l10n.t('Inspect token'));
+      }
+    }),
+  ];
+}

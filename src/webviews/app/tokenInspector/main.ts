@@ -1,0 +1,200 @@
+/**
+ * The token inspector page. Renders what the host sends with DOM APIs and
+ * `textContent` only: claim values are data, never markup. Keeps nothing in
+ * webview state; the raw token, when revealed, lives in the DOM until hidden
+ * or the page goes away.
+ */
+import type { TokenCheck, Verdict } from '../../../auth/token/checks';
+import type { ClaimRow } from '../../../auth/token/claims';
+import { parseHostMessage, type InspectorView, type PageMessage } from '../../protocol/tokenInspector';
+
+interface VsCodeApi {
+  postMessage(message: PageMessage): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app') as HTMLElement;
+
+let view: InspectorView | undefined;
+/** Host clock minus page clock, so countdowns follow the host (code-server runs it elsewhere). */
+let clockOffset = 0;
+let ticker: number | undefined;
+
+const VERDICT_TEXT: Record<Verdict, string> = { pass: 'Pass', warning: 'Warning', fail: 'Fail', notVerified: 'Not verified', info: 'Info' };
+const VERDICT_ICON: Record<Verdict, string> = { pass: '✓', warning: '!', fail: '✗', notVerified: '?', info: 'i' };
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string | undefined>): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  for (const child of children) if (child !== undefined) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  return node;
+}
+
+function hostNow(): number {
+  return Date.now() + clockOffset;
+}
+
+/** "in 58 min 12 s", "3 min 4 s ago". */
+function relative(unixSeconds: number): string {
+  const delta = Math.round(unixSeconds - hostNow() / 1000);
+  const abs = Math.abs(delta);
+  const h = Math.floor(abs / 3600);
+  const m = Math.floor((abs % 3600) / 60);
+  const s = abs % 60;
+  const text = h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s} s` : `${s} s`;
+  return delta >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+function localTime(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+function countdownText(expiresAt: number | undefined): string {
+  if (expiresAt === undefined) return 'no expiry (exp is missing)';
+  const left = expiresAt - hostNow() / 1000;
+  return left > 0 ? `expires ${relative(expiresAt)}` : `expired ${relative(expiresAt)}`;
+}
+
+/** Updates every live time on the page once a second. */
+function tick(): void {
+  for (const node of Array.from(document.querySelectorAll<HTMLElement>('[data-relative]'))) {
+    node.textContent = relative(Number(node.dataset.relative));
+  }
+  const countdown = document.getElementById('countdown');
+  if (countdown && view?.description) {
+    countdown.textContent = countdownText(view.description.expiresAt);
+    const expired = view.description.expiresAt !== undefined && view.description.expiresAt <= hostNow() / 1000;
+    countdown.classList.toggle('expired', expired);
+  }
+}
+
+function claimsTable(caption: string, rows: readonly ClaimRow[]): HTMLElement {
+  const body = el('tbody');
+  for (const row of rows) {
+    const value = el('td', { class: 'value' });
+    if (row.time !== undefined) {
+      value.append(el('span', { class: 'line' }, row.value), el('span', { class: 'line muted' }, localTime(row.time)), el('span', { class: 'line muted', 'data-relative': String(row.time) }, relative(row.time)));
+    } else {
+      value.append(row.value);
+    }
+    const explanation = el('td', { class: row.known ? 'explanation' : 'explanation unknown' }, row.explanation);
+    body.append(el('tr', { 'data-claim': row.name }, el('th', { scope: 'row' }, el('code', {}, row.name)), value, explanation));
+  }
+  return el(
+    'section',
+    {},
+    el('h2', {}, caption),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Claim'), el('th', { scope: 'col' }, 'Value'), el('th', { scope: 'col' }, 'What it means'))), body),
+  );
+}
+
+function checkItem(check: TokenCheck): HTMLElement {
+  const item = el(
+    'li',
+    { class: `check ${check.verdict}`, 'data-check': check.id },
+    el('span', { class: 'verdict', 'aria-label': VERDICT_TEXT[check.verdict] }, `${VERDICT_ICON[check.verdict]} ${VERDICT_TEXT[check.verdict]}`),
+    el('div', {}, el('strong', {}, check.title), el('p', {}, check.detail), check.ifRefused ? el('p', { class: 'if-refused' }, check.ifRefused) : undefined),
+  );
+  return item;
+}
+
+function toolbar(current: InspectorView): HTMLElement {
+  const select = el('select', { id: 'target', 'aria-label': 'Compare with connection' });
+  select.append(el('option', { value: '' }, 'No connection'));
+  for (const target of current.targets) {
+    const option = el('option', { value: target.id }, target.label);
+    if (target.id === current.targetId) option.selected = true;
+    select.append(option);
+  }
+  select.addEventListener('change', () => vscode.postMessage({ type: 'compareWith', targetId: select.value || null }));
+  const button = (id: string, label: string, message: PageMessage) => {
+    const b = el('button', { id, type: 'button' }, label);
+    b.addEventListener('click', () => vscode.postMessage(message));
+    return b;
+  };
+  return el(
+    'div',
+    { class: 'toolbar' },
+    el('label', { for: 'target' }, 'Compare with '),
+    select,
+    button('refresh', current.source.kind === 'connection' ? 'Get Current Token' : 'Check Again', { type: 'refresh' }),
+    current.problem ? undefined : button('reveal', 'Show Raw Token…', { type: 'reveal' }),
+    current.problem ? undefined : button('copy', 'Copy Token…', { type: 'copy' }),
+  );
+}
+
+function render(current: InspectorView): void {
+  const title = current.source.kind === 'connection' ? `Access token of ${current.source.connectionName}` : `Token from the ${current.source.origin === 'input' ? 'input box' : current.source.origin}`;
+  const children: Node[] = [el('h1', {}, title)];
+
+  if (current.problem) {
+    children.push(
+      el('div', { class: 'problem', role: 'alert' }, el('strong', {}, `This is not a token that can be read (${current.problem.part}).`), el('p', {}, current.problem.message)),
+      toolbar(current),
+    );
+    app.replaceChildren(...children);
+    return;
+  }
+
+  const description = current.description;
+  if (description) {
+    const kind = description.kind === 'user' ? 'User (delegated) token' : description.kind === 'app' ? 'App-only token' : 'Kind unknown';
+    const version = description.version === 'unknown' ? 'version unknown' : `v${description.version}`;
+    children.push(
+      el(
+        'p',
+        { class: 'summary' },
+        el('span', { class: 'badge', id: 'version' }, version),
+        el('span', { class: 'badge', id: 'kind' }, kind),
+        description.subjectLabel ? el('span', { id: 'subject' }, description.subjectLabel) : undefined,
+        el('span', { id: 'countdown' }, countdownText(description.expiresAt)),
+      ),
+      el('p', { class: 'muted' }, description.kindReason),
+    );
+  }
+  if (current.renewedAt) children.push(el('p', { class: 'muted', id: 'renewed' }, `The connection's token was renewed at ${new Date(current.renewedAt).toLocaleTimeString()}; this is the new one.`));
+  children.push(toolbar(current));
+
+  const checks = el('ul', { class: 'checks', id: 'checks' }, ...current.checks.map(checkItem));
+  if (current.signaturePending) checks.append(el('li', { class: 'check pending', 'data-check': 'signature' }, el('span', { class: 'verdict' }, '… Checking'), el('div', {}, el('strong', {}, 'Signature'), el('p', {}, "Fetching the issuer's published keys..."))));
+  children.push(el('section', {}, el('h2', {}, 'Checks'), checks));
+
+  if (description) {
+    children.push(claimsTable('Header', description.header), claimsTable('Payload', description.payload));
+  }
+  children.push(el('section', { id: 'raw', hidden: '' }));
+  app.replaceChildren(...children);
+}
+
+function reveal(raw: string): void {
+  const section = document.getElementById('raw');
+  if (!section) return;
+  const hide = el('button', { type: 'button', id: 'hide' }, 'Hide Token');
+  hide.addEventListener('click', () => {
+    section.replaceChildren();
+    section.hidden = true;
+  });
+  section.replaceChildren(el('h2', {}, 'Raw token'), el('p', { class: 'warning' }, 'This is a credential. Do not paste it into chats, tickets or web pages.'), el('pre', { class: 'raw' }, raw), hide);
+  section.hidden = false;
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = parseHostMessage(event.data);
+  if (!message) return;
+  if (message.type === 'reveal') {
+    reveal(message.raw);
+    return;
+  }
+  view = message.view;
+  clockOffset = view.now - Date.now();
+  render(view);
+  if (ticker === undefined) ticker = window.setInterval(tick, 1000);
+});
+
+window.addEventListener('pagehide', () => {
+  if (ticker !== undefined) window.clearInterval(ticker);
+  ticker = undefined;
+});
+
+vscode.postMessage({ type: 'ready' });

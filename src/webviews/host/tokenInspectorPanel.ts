@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { isTrustedAuthorityHost } from '../../auth/challenge';
+import type { Connection } from '../../auth/connection';
+import type { ConnectionManager } from '../../auth/connectionManager';
+import type { AuthSettings } from '../../auth/glue/settings';
+import { signatureCheck, verifySignature } from '../../auth/token/signature';
+import { checkTargetOf, inspectToken, nextTimeBoundary, type Inspection } from '../../auth/token/inspect';
+import { Disposable } from '../../core/disposable';
+import type { Logger } from '../../core/logger';
+import { parsePageMessage, type HostMessage, type InspectorView, type TokenSource } from '../protocol/tokenInspector';
+
+/** What to inspect: a connection's current token, or a token the person gave. */
+export type InspectorInput =
+  | { readonly kind: 'connection'; readonly connectionId: string }
+  | { readonly kind: 'pasted'; readonly raw: string; readonly origin: 'selection' | 'clipboard' | 'input' };
+
+export interface TokenInspectorDeps {
+  readonly manager: ConnectionManager;
+  readonly extensionUri: vscode.Uri;
+  readonly log: Logger;
+  readonly fetch: typeof fetch;
+  readonly settings: () => AuthSettings;
+}
+
+/** The longest delay setTimeout accepts. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * The token inspector panel: one per window, reused. Holds the raw token in
+ * memory only while open; the page receives claims and checks, and the raw
+ * token only after the person confirms a warning. Nothing is put in webview
+ * state (no serializer, no `retainContextWhenHidden`): a hidden panel is
+ * rebuilt from the host when shown again.
+ */
+export class TokenInspectorPanel extends Disposable {
+  private static _current: TokenInspectorPanel | undefined;
+
+  private readonly _panel: vscode.WebviewPanel;
+  private _source: TokenSource | undefined;
+  private _raw = '';
+  private _targetId: string | undefined;
+  private _renewedAt: number | undefined;
+  private _inspection: Inspection = { checks: [] };
+  private _view: InspectorView | undefined;
+  private _timer: NodeJS.Timeout | undefined;
+  /** Bumped on every new render, so a late signature result for an older token is dropped. */
+  private _generation = 0;
+  private _abort: AbortController | undefined;
+
+  /** Opens the panel (or reuses the open one) on a token. */
+  static async show(deps: TokenInspectorDeps, input: InspectorInput): Promise<void> {
+    const panel = TokenInspectorPanel._current ?? new TokenInspectorPanel(deps);
+    TokenInspectorPanel._current = panel;
+    await panel._load(input);
+    panel._panel.reveal();
+  }
+
+  private constructor(private readonly deps: TokenInspectorDeps) {
+    super();
+    const webviews = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webviews');
+    const media = vscode.Uri.joinPath(deps.extensionUri, 'media');
+    this._panel = vscode.window.createWebviewPanel('dataverse.tokenInspector', vscode.l10n.t('Token Inspector'), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [webviews, media],
+    });
+    this._panel.webview.html = this._html(this._panel.webview, webviews, media);
+    this._register(this._panel.webview.onDidReceiveMessage((message) => void this._onMessage(message)));
+    this._register(this._panel.onDidDispose(() => this.dispose()));
+    this._register(new vscode.Disposable(deps.manager.onDidIssueToken((e) => void this._onTokenIssued(e.connectionId)).dispose));
+    this._register(new vscode.Disposable(deps.manager.onDidChange(() => this._post()).dispose));
+    this._register({
+      dispose: () => {
+        this._stopTimer();
+        this._abort?.abort();
+        this._raw = '';
+        if (TokenInspectorPanel._current === this) TokenInspectorPanel._current = undefined;
+      },
+    });
+  }
+
+  private async _load(input: InspectorInput): Promise<void> {
+    this._renewedAt = undefined;
+    if (input.kind === 'connection') {
+      const connection = this._connection(input.connectionId);
+      if (!connection) throw new Error(vscode.l10n.t('The connection is no longer in the list.'));
+      const token = await this.deps.manager.getToken(connection.id);
+      this._source = { kind: 'connection', connectionId: connection.id, connectionName: connection.name };
+      this._raw = token.accessToken;
+      this._targetId = connection.id;
+      this._panel.title = vscode.l10n.t('Token: {0}', connection.name);
+    } else {
+      this._source = { kind: 'pasted', origin: input.origin };
+      this._raw = input.raw;
+      this._targetId = this.deps.manager.active()?.id;
+      this._panel.title = vscode.l10n.t('Token Inspector');
+    }
+    this._render();
+  }
+
+  private _connection(id: string | undefined): Connection | undefined {
+    return id ? this.deps.manager.get(id) : undefined;
+  }
+
+  /** Decodes and checks the token, shows it, then checks the signature in the background. */
+  private _render(): void {
+    const generation = ++this._generation;
+    this._abort?.abort();
+    const target = this._connection(this._targetId);
+    const now = Date.now();
+    this._inspection = inspectToken(this._raw, target ? checkTargetOf(target) : undefined, now / 1000);
+    const token = this._inspection.token;
+    this._view = this._makeView(now, token !== undefined);
+    this._post();
+    this._schedule(now);
+    if (!token) return;
+
+    const settings = this.deps.settings();
+    const abort = new AbortController();
+    this._abort = abort;
+    void verifySignature(token, {
+      authorityHost: target?.authorityHost ?? settings.cloud.authorityHost,
+      isTrustedHost: (origin) => isTrustedAuthorityHost(origin, settings.cloud, settings.trustedAuthorityHosts),
+      fetch: this.deps.fetch,
+      signal: abort.signal,
+    })
+      .then((result) => {
+        if (generation !== this._generation || this.isDisposed) return;
+        if (result.status !== 'verified') this.deps.log.info(`Token inspector: signature ${result.status}: ${result.reason}`);
+        this._inspection = { ...this._inspection, checks: [...this._inspection.checks, signatureCheck(result)] };
+        this._view = this._makeView(Date.now(), false);
+        this._post();
+      })
+      .catch((error: unknown) => {
+        if (generation !== this._generation || this.isDisposed) return;
+        this.deps.log.warn(`Token inspector: the signature check stopped: ${error instanceof Error ? error.message : String(error)}`);
+        this._view = this._makeView(Date.now(), false);
+        this._post();
+      });
+  }
+
+  private _makeView(now: number, signaturePending: boolean): InspectorView {
+    const { problem, description, checks } = this._inspection;
+    return {
+      source: this._source ?? { kind: 'pasted', origin: 'input' },
+      ...(problem ? { problem } : {}),
+      ...(description ? { description, version: description.version, kind: description.kind } : {}),
+      checks,
+      signaturePending,
+      ...(this._targetId && this._connection(this._targetId) ? { targetId: this._targetId } : {}),
+      targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })),
+      now,
+      ...(this._renewedAt ? { renewedAt: this._renewedAt } : {}),
+    };
+  }
+
+  private _post(): void {
+    if (!this._view || this.isDisposed) return;
+    // The connection list may have changed: rebuild the choices, keep the checks.
+    this._view = { ...this._view, targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })) };
+    void this._send({ type: 'show', view: this._view });
+  }
+
+  private _send(message: HostMessage): Thenable<boolean> {
+    return this._panel.webview.postMessage(message);
+  }
+
+  /** Re-checks when a time verdict changes (start, last five minutes, expiry). */
+  private _schedule(now: number): void {
+    this._stopTimer();
+    const boundary = nextTimeBoundary(this._inspection.description, now / 1000);
+    if (boundary === undefined) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, boundary * 1000 - now) + 1000);
+    this._timer = setTimeout(() => this._render(), delay);
+  }
+
+  private _stopTimer(): void {
+    if (this._timer) clearTimeout(this._timer);
+    this._timer = undefined;
+  }
+
+  private async _onTokenIssued(connectionId: string): Promise<void> {
+    if (this._source?.kind !== 'connection' || this._source.connectionId !== connectionId || this.isDisposed) return;
+    try {
+      const token = await this.deps.manager.getToken(connectionId);
+      if (token.accessToken === this._raw || this.isDisposed) return;
+      this._raw = token.accessToken;
+      this._renewedAt = Date.now();
+      this._render();
+    } catch (error) {
+      this.deps.log.warn(`Token inspector: could not read the renewed token: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async _onMessage(raw: unknown): Promise<void> {
+    const message = parsePageMessage(raw);
+    if (!message) {
+      this.deps.log.warn('Token inspector: dropped a message from the page that is not part of its protocol.');
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this._post();
+        return;
+      case 'refresh':
+        if (this._source?.kind === 'connection') await this._load({ kind: 'connection', connectionId: this._source.connectionId });
+        else this._render();
+        return;
+      case 'compareWith':
+        this._targetId = message.targetId ?? undefined;
+        this._render();
+        return;
+      case 'reveal':
+      case 'copy': {
+        if (!this._raw) return;
+        const action = message.type === 'reveal' ? vscode.l10n.t('Show Token') : vscode.l10n.t('Copy Token');
+        const answer = await vscode.window.showWarningMessage(
+          vscode.l10n.t('This token is a credential: anyone who has it can call the service as its subject until it expires. {0}?', action),
+          { modal: true },
+          action,
+        );
+        if (answer !== action || this.isDisposed) return;
+        if (message.type === 'copy') {
+          await vscode.env.clipboard.writeText(this._raw);
+          void vscode.window.showInformationMessage(vscode.l10n.t('Token copied to the clipboard.'));
+        } else {
+          await this._send({ type: 'reveal', raw: this._raw });
+        }
+        return;
+      }
+    }
+  }
+
+  private _html(webview: vscode.Webview, webviews: vscode.Uri, media: vscode.Uri): string {
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(webviews, 'tokenInspector.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'tokenInspector.css'));
+    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>${vscode.l10n.t('Token Inspector')}</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="muted">${vscode.l10n.t('Reading the token...')}</p></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Messages between the token inspector's host (extension) and its page
+ * (webview). Pure: shared by both sides, validated on arrival.
+ *
+ * The raw token crosses to the page only in a `reveal` reply, after the
+ * person confirmed a warning, and the page never stores it.
+ */
+import type { TokenCheck } from '../../auth/token/checks';
+import type { TokenDescription, TokenKind, TokenVersion } from '../../auth/token/claims';
+import type { TokenPart } from '../../auth/token/decode';
+
+/** Where the token shown came from. */
+export type TokenSource =
+  | { readonly kind: 'connection'; readonly connectionId: string; readonly connectionName: string }
+  | { readonly kind: 'pasted'; readonly origin: 'selection' | 'clipboard' | 'input' };
+
+/** A connection the token can be compared with. */
+export interface TargetChoice {
+  readonly id: string;
+  readonly label: string;
+}
+
+/** Everything the page shows; carries claims, never the raw token. */
+export interface InspectorView {
+  readonly source: TokenSource;
+  /** Set when the input is not a readable JWT: which part is wrong and why. */
+  readonly problem?: { readonly part: TokenPart; readonly message: string };
+  readonly description?: TokenDescription;
+  readonly version?: TokenVersion;
+  readonly kind?: TokenKind;
+  readonly checks: readonly TokenCheck[];
+  /** True while the signature is being checked against the issuer's keys. */
+  readonly signaturePending: boolean;
+  /** The connection compared with, if any. */
+  readonly targetId?: string;
+  readonly targets: readonly TargetChoice[];
+  /** Host clock (ms since epoch) when the view was made; the page counts down from it. */
+  readonly now: number;
+  /** Set when the view replaces an earlier one because the connection's token was renewed. */
+  readonly renewedAt?: number;
+}
+
+export type HostMessage =
+  | { readonly type: 'show'; readonly view: InspectorView }
+  | { readonly type: 'reveal'; readonly raw: string };
+
+export type PageMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'reveal' }
+  | { readonly type: 'copy' }
+  | { readonly type: 'compareWith'; readonly targetId: string | null }
+  | { readonly type: 'refresh' };
+
+/** Validates a message from the page; anything else is dropped. */
+export function parsePageMessage(value: unknown): PageMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = value as { type?: unknown; targetId?: unknown };
+  switch (message.type) {
+    case 'ready':
+    case 'reveal':
+    case 'copy':
+    case 'refresh':
+      return { type: message.type };
+    case 'compareWith':
+      if (message.targetId === null) return { type: 'compareWith', targetId: null };
+      if (typeof message.targetId === 'string' && message.targetId.length > 0 && message.targetId.length <= 200) return { type: 'compareWith', targetId: message.targetId };
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Validates a message from the host (the page trusts nothing it did not check). */
+export function parseHostMessage(value: unknown): HostMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = value as { type?: unknown; view?: unknown; raw?: unknown };
+  if (message.type === 'reveal' && typeof message.raw === 'string') return { type: 'reveal', raw: message.raw };
+  if (message.type === 'show' && typeof message.view === 'object' && message.view !== null) {
+    const view = message.view as Partial<InspectorView>;
+    if (typeof view.now === 'number' && Array.isArray(view.checks) && Array.isArray(view.targets) && typeof view.source === 'object') return { type: 'show', view: view as InspectorView };
+  }
+  return undefined;
+}
