@@ -4,7 +4,7 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { CONTOSO_TENANT } from '../../sandbox/seed';
-import { startSession, type E2eSession } from './support/session';
+import { filesUnder, startSession, type E2eSession } from './support/session';
 
 /** A JWT with the given claims and a signature no key made. */
 function unsignedLookalike(payload: Record<string, unknown>): string {
@@ -191,5 +191,36 @@ describe('token inspector: what is in the token, checked against the connection,
     await inspectPasted('a.b.c.d.e');
     await inspector().locator('.problem', { hasText: /encrypted/i }).waitFor({ state: 'visible', timeout: 30_000 });
     await workbench.screenshot('inspector-malformed');
+  });
+
+  test('the inspector is also reached from the status bar item and from the connection in the tree', async () => {
+    const { workbench } = session;
+    await workbench.runCommand('View: Close All Editors');
+    await inspector().locator('h1').waitFor({ state: 'detached', timeout: 10_000 });
+
+    await workbench.page.locator('.part.statusbar .statusbar-item', { hasText: 'Contoso Sales' }).first().click();
+    await workbench.answer('Switch the active Dataverse connection', 'Inspect the Active Access Token');
+    await inspector().locator('h1', { hasText: 'Access token of Contoso Sales' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.runCommand('View: Close All Editors');
+    await inspector().locator('h1').waitFor({ state: 'detached', timeout: 10_000 });
+
+    await workbench.page.locator('.pane-body .monaco-list-row', { hasText: 'Contoso Sales' }).first().click({ button: 'right' });
+    await workbench.page.getByRole('menuitem', { name: 'Inspect Access Token' }).click();
+    await inspector().locator('h1', { hasText: 'Access token of Contoso Sales' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await verdictOf('audience'), /Pass/);
+  });
+
+  test('after the run, no token shown or pasted is left on disk or in the browser storage', async () => {
+    const browserStorage = JSON.stringify(await session.workbench.context.storageState({ indexedDB: true }));
+    await session.close();
+    const needles = [...sandbox.issuedTokens()];
+    assert.ok(needles.length >= 3, 'the run issued tokens');
+    const files = filesUnder(session.profile.userDataDir);
+    assert.ok(browserStorage.includes('Contoso Sales') || files.some((f) => f.text.includes('Contoso Sales')), 'the extension state was not among what was searched');
+    for (const needle of needles) {
+      const probe = needle.slice(-40);
+      assert.equal(files.find((f) => f.text.includes(probe))?.path, undefined, 'a token was found on disk');
+      assert.ok(!browserStorage.includes(probe), 'a token was found in the browser storage (state, secrets, webview state)');
+    }
   });
 });
