@@ -59,6 +59,15 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.key === CONNECTIONS_CHANGED_KEY && (await context.secrets.get(CONNECTIONS_CHANGED_KEY)) !== ownBump) manager.refresh();
     }),
   );
+  // VS Code for the Web shares globalState between tabs but does not announce SecretStorage changes across them:
+  // compare the saved list every few seconds (an in-memory read) and when this window gets the focus back.
+  const outsideChanges = setInterval(() => manager.refreshIfChangedElsewhere(), 3000);
+  context.subscriptions.push(
+    { dispose: () => clearInterval(outsideChanges) },
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused) manager.refreshIfChangedElsewhere();
+    }),
+  );
 
   const provider = new DataverseAuthenticationProvider(manager, async (orgUrl) => (await connect(manager, log, orgUrl ? { orgUrl } : {}))?.connection, log);
   const connections = new ConnectionsView(manager);

@@ -75,7 +75,12 @@ export class ConnectionManager implements IDisposable {
   /** Fires when a new token is issued or renewed for a connection; not when the cached one is handed out again. */
   readonly onDidIssueToken = this._onDidIssueToken.event;
 
-  constructor(private readonly deps: ConnectionManagerDeps) {}
+  /** The list and active connection as last announced, to notice changes made by other windows. */
+  private _seen: string;
+
+  constructor(private readonly deps: ConnectionManagerDeps) {
+    this._seen = this._signature();
+  }
 
   list(): Connection[] {
     return this.deps.store.list();
@@ -100,11 +105,28 @@ export class ConnectionManager implements IDisposable {
 
   /** Re-reads state after another window changed it; unlike a change made here, it does not fire `onDidChangeHere`. */
   refresh(): void {
+    this._seen = this._signature();
     this._onDidChange.fire();
+  }
+
+  /**
+   * Refreshes only when the saved list or the active connection differs from
+   * what this window last announced: cheap enough to call on a timer, for
+   * hosts that share state between windows without announcing it.
+   */
+  refreshIfChangedElsewhere(): boolean {
+    if (this._signature() === this._seen) return false;
+    this.refresh();
+    return true;
+  }
+
+  private _signature(): string {
+    return JSON.stringify([this.active()?.id ?? null, this.list()]);
   }
 
   /** A change made in this window: everyone re-reads, and other windows are told. */
   private _changedHere(): void {
+    this._seen = this._signature();
     this._onDidChange.fire();
     this._onDidChangeHere.fire();
   }

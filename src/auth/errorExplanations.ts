@@ -484,6 +484,18 @@ export function explainError(error: unknown, now: number = Date.now()): ErrorExp
     return explainAadsts(aadsts, message);
   }
   const code = firstString(e.code, e.name !== 'Error' ? e.name : undefined) ?? 'unknown';
+  if (code === 'MissingSecretError') {
+    return fromEntry(
+      'MissingSecretError',
+      {
+        title: "This window cannot read the connection's secret.",
+        cause: 'The connection was signed out, or, in VS Code for the Web, it was added in another browser tab: a tab sees secrets stored by other tabs only after it reloads.',
+        fix: 'Reload this window (Developer: Reload Window); if the secret is still missing, run Dataverse: Connect to Environment... to enter it again.',
+        category: 'signIn',
+      },
+      message,
+    );
+  }
   if (code === 'AbortError') {
     return fromEntry('cancelled', { title: 'The operation was cancelled.', cause: 'It was cancelled before it finished.', fix: 'Run it again when you are ready.', category: 'cancelled' }, message);
   }

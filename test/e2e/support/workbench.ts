@@ -45,6 +45,15 @@ export class Workbench {
     return new Workbench(context, page);
   }
 
+  /** Opens the same workspace in another window (a second tab of the same browser, as a person would). */
+  async openAnotherWindow(): Promise<Workbench> {
+    const page = await this.context.newPage();
+    await page.goto(this.page.url());
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+    return new Workbench(this.context, page);
+  }
+
   /** Clicks a view container in the activity bar by its title. */
   async openViewContainer(title: string): Promise<void> {
     const item = this.page.locator(`.activitybar [aria-label^="${title}"]`).first();
@@ -54,9 +63,17 @@ export class Workbench {
 
   /** Opens the command palette, types the command's full title and runs it. */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    // Right after a (re)load the workbench may not handle keys yet: press again until the palette opens.
+    for (let attempt = 0; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 4) throw error;
+      }
+    }
     await input.fill(`>${title}`);
     // Enter runs the focused row: wait until filtering has put this command there (recently used ones come first).
     const row = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();

@@ -28,10 +28,10 @@ const connection: Connection = {
   tags: [],
 };
 
-function managerWith(secrets = new MemorySecretStore()) {
+function managerWith(secrets = new MemorySecretStore(), memento: MementoLike = new MemoryMemento()) {
   const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   const manager = new ConnectionManager({
-    store: new ConnectionStore(new MemoryMemento()),
+    store: new ConnectionStore(memento),
     secrets,
     fetch: () => Promise.reject(new Error('no network in this test')),
     logger: silent,
@@ -52,6 +52,24 @@ describe('ConnectionManager', () => {
     assert.deepEqual(counts(), { changes: 1, changesHere: 1 });
     manager.refresh();
     assert.deepEqual(counts(), { changes: 2, changesHere: 1 });
+  });
+
+  test("a change another window made to the shared state is noticed once by a poll; this window's own changes are not", async () => {
+    const shared = new MemoryMemento();
+    const here = managerWith(new MemorySecretStore(), shared);
+    const there = managerWith(new MemorySecretStore(), shared);
+    await there.manager.save(connection);
+    assert.equal(here.manager.refreshIfChangedElsewhere(), true);
+    assert.equal(here.counts().changes, 1);
+    assert.equal(here.counts().changesHere, 0, 'a change from elsewhere must not be echoed back');
+    assert.equal(here.manager.refreshIfChangedElsewhere(), false);
+    assert.equal(there.manager.refreshIfChangedElsewhere(), false, 'a window noticed its own change');
+    await there.manager.save({ ...connection, id: 'c2', name: 'Contoso Test' });
+    assert.equal(here.manager.refreshIfChangedElsewhere(), true, 'a second connection was not noticed');
+    const active = there.manager.active()?.id === 'c1' ? 'c2' : 'c1';
+    await there.manager.setActive(active);
+    assert.equal(here.manager.refreshIfChangedElsewhere(), true, 'a new active connection was not noticed');
+    assert.equal(here.manager.active()?.id, active);
   });
 
   test('sign-out deletes the secrets and keeps the connection; remove forgets it', async () => {

@@ -282,3 +282,15 @@ describe('OAuth error names without an AADSTS number', () => {
     assert.match(explainError(new ServerError('unauthorized_client', 'c', '')).title, /app registration was not found/);
   });
 });
+
+describe('a missing secret', () => {
+  test('is explained with both causes, and the fix names Reload Window and Connect', async () => {
+    const { MissingSecretError } = await import('../../../src/auth/connectionManager');
+    const e = explainError(new MissingSecretError('The client secret of "Dev" is not stored.'));
+    assert.equal(e.code, 'MissingSecretError');
+    assert.match(e.cause, /another browser tab/);
+    assert.match(e.fix, /Reload Window/);
+    assert.match(e.fix, /Connect to Environment/);
+    assert.doesNotMatch(`${e.title} ${e.fix}`, /undefined|failed with MissingSecretError/);
+  });
+});
