@@ -33,10 +33,39 @@ export interface CheckTarget {
   readonly expectsUser?: boolean;
 }
 
+/** Options of `checkToken`. */
+export interface CheckOptions {
+  /** Allowed clock skew for nbf/iat, in seconds. Default 300. */
+  readonly clockSkewSeconds?: number;
+  /**
+   * Whether the origin (https://host[:port]) of a v2 issuer (https://host/{tenant}/v2.0) is a
+   * Microsoft Entra ID sign-in host, e.g. the cloud's authority and its aliases plus
+   * dataverse.trustedAuthorityHosts. Default: the well-known Microsoft login hosts
+   * (`MICROSOFT_V2_ISSUER_HOSTS`). v1 issuers are always checked against `MICROSOFT_V1_ISSUER_HOSTS`.
+   */
+  readonly isTrustedIssuerHost?: (origin: string) => boolean;
+}
+
+/** Hosts of v1 issuers (https://host/{tenant}/): the public and US Government clouds use sts.windows.net, China sts.chinacloudapi.cn. */
+export const MICROSOFT_V1_ISSUER_HOSTS: readonly string[] = ['sts.windows.net', 'sts.chinacloudapi.cn'];
+
+/** Hosts of v2 issuers (https://host/{tenant}/v2.0) trusted when `isTrustedIssuerHost` is not given. */
+export const MICROSOFT_V2_ISSUER_HOSTS: readonly string[] = [
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.windows.net',
+  'sts.windows.net',
+];
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISSUER = /^https:\/\/([^/]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(v2\.0\/?)?$/i;
-const DEFAULT_SKEW = 300;
-const EXPIRY_WARNING = 300;
+/** https://host[:port]/{tenant guid}/ (v1) or .../v2.0 (v2); the host part admits no user info, query or fragment. */
+const ISSUER = /^https:\/\/([a-z0-9.-]+(?::\d+)?)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(v2\.0\/?)?$/i;
+/** Default allowed clock skew for nbf/iat, in seconds. */
+export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
+/** The expiry check warns this many seconds before exp. */
+export const EXPIRY_WARNING_SECONDS = 300;
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -69,6 +98,8 @@ function audienceUrl(aud: string): { origin: string; host: string; port: string;
   try {
     const url = new URL(aud);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    // An org URL has no user info, query or fragment: https://evil@org.crm.dynamics.com/?x#y is not the org.
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || /[?#]/.test(aud)) return undefined;
     return { origin: url.origin.toLowerCase(), host: url.hostname.toLowerCase(), port: url.port, path: url.pathname.replace(/\/+$/, '') };
   } catch {
     return undefined;
@@ -170,24 +201,62 @@ function tenantCheck(payload: Readonly<Record<string, unknown>>, target: CheckTa
   };
 }
 
-function issuerCheck(payload: Readonly<Record<string, unknown>>): TokenCheck {
+/** https origin of a URL without user info, lower-case; undefined when not such a URL. */
+function httpsOrigin(text: string): { origin: string; host: string } | undefined {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') return undefined;
+    return { origin: url.origin.toLowerCase(), host: url.host.toLowerCase() };
+  } catch {
+    return undefined;
+  }
+}
+
+function issuerCheck(payload: Readonly<Record<string, unknown>>, isTrustedIssuerHost: ((origin: string) => boolean) | undefined): TokenCheck {
   const iss = str(payload.iss);
   const tid = str(payload.tid);
   if (!iss) {
     return { id: 'issuer', title: 'Issuer is missing', verdict: 'fail', detail: 'The token has no iss claim.', ifRefused: 'Dataverse answers 401 Unauthorized: it only accepts tokens issued by Entra ID. Get a new token from Entra ID.' };
   }
+  const trustedV2 = (origin: string, host: string) => (isTrustedIssuerHost ? isTrustedIssuerHost(origin) : MICROSOFT_V2_ISSUER_HOSTS.includes(host));
+  const isV1Host = (host: string) => MICROSOFT_V1_ISSUER_HOSTS.includes(host);
+  const shapes = 'Entra issuers are https://sts.windows.net/{tenant}/ (v1; https://sts.chinacloudapi.cn/{tenant}/ in China) or https://login.microsoftonline.com/{tenant}/v2.0 (v2, or the sign-in host of a national cloud).';
+  const notEntra = (host: string): TokenCheck => ({
+    id: 'issuer',
+    title: 'Issuer is not Microsoft Entra ID',
+    verdict: 'fail',
+    detail: `iss is ${iss}: ${host || 'its host'} is not a Microsoft Entra ID issuer, so the token was likely forged or is for another identity provider. ${shapes}`,
+    ifRefused: 'Dataverse answers 401 Unauthorized: it only accepts tokens issued by Microsoft Entra ID. Do not use this token; get a new one from Entra ID.',
+  });
   const m = ISSUER.exec(iss);
-  if (!m) {
-    return {
-      id: 'issuer',
-      title: 'Issuer has an unexpected shape',
-      verdict: 'warning',
-      detail: `iss is ${iss}; Entra issuers are https://sts.windows.net/{tenant}/ (v1) or https://login.microsoftonline.com/{tenant}/v2.0 (v2).`,
-      ifRefused: 'If Dataverse answers 401, the token was not issued by Entra ID for this environment. Get a new token from Entra ID.',
-    };
+  const at = httpsOrigin(iss);
+  if (!m || !at) {
+    // Not the shape of an Entra issuer: still Microsoft's host (e.g. a tenant name instead of its id)?
+    if (at && (isV1Host(at.host) || trustedV2(at.origin, at.host))) {
+      return {
+        id: 'issuer',
+        title: 'Issuer has an unexpected shape',
+        verdict: 'warning',
+        detail: `iss is ${iss}; ${shapes}`,
+        ifRefused: 'If Dataverse answers 401, the token was not issued by Entra ID for this environment. Get a new token from Entra ID.',
+      };
+    }
+    return notEntra(at?.host ?? '');
   }
   const issTenant = m[2]!;
   const shape = m[3] ? 'v2' : 'v1';
+  if (shape === 'v1' ? !isV1Host(at.host) : !trustedV2(at.origin, at.host)) {
+    if (shape === 'v1' && trustedV2(at.origin, at.host)) {
+      return {
+        id: 'issuer',
+        title: 'Issuer has an unexpected shape',
+        verdict: 'warning',
+        detail: `iss is ${iss}: a v1-shaped issuer on ${at.host}; ${shapes}`,
+        ifRefused: 'If Dataverse answers 401, the token was not issued by Entra ID for this environment. Get a new token from Entra ID.',
+      };
+    }
+    return notEntra(at.host);
+  }
   if (!tid) {
     return { id: 'issuer', title: 'Issuer', verdict: 'warning', detail: `iss is ${iss} (${shape}) but the token has no tid claim to compare its tenant with.` };
   }
@@ -218,7 +287,7 @@ function expiryCheck(payload: Readonly<Record<string, unknown>>, now: number): T
       ifRefused: `Dataverse answers 401 Unauthorized (invalid_token, the token is expired). ${renew}`,
     };
   }
-  if (left < EXPIRY_WARNING) {
+  if (left < EXPIRY_WARNING_SECONDS) {
     return {
       id: 'expiry',
       title: 'Token expires soon',
@@ -258,7 +327,7 @@ function notBeforeCheck(payload: Readonly<Record<string, unknown>>, now: number,
       ifRefused: "If Dataverse answers 401 just after sign-in, set this machine's clock right (sync with a time server).",
     };
   }
-  return { id: 'notBefore', title: 'Token is already valid', verdict: 'pass', detail: `${latest.claim} was ${formatDuration(ahead)} ago; ${skewText}.` };
+  return { id: 'notBefore', title: `Start time reached (${latest.claim})`, verdict: 'pass', detail: `${latest.claim} was ${formatDuration(ahead)} ago; ${skewText}.` };
 }
 
 function kindChecks(payload: Readonly<Record<string, unknown>>, target: CheckTarget | undefined): TokenCheck[] {
@@ -359,13 +428,13 @@ function algorithmCheck(token: DecodedToken): TokenCheck {
  * Checks a token against the connection it is for (or describes it alone when
  * `target` is undefined). The signature check comes from `signatureCheck` in signature.ts.
  */
-export function checkToken(token: DecodedToken, target: CheckTarget | undefined, nowSeconds: number, options?: { clockSkewSeconds?: number }): TokenCheck[] {
+export function checkToken(token: DecodedToken, target: CheckTarget | undefined, nowSeconds: number, options?: CheckOptions): TokenCheck[] {
   const { payload } = token;
-  const skew = options?.clockSkewSeconds ?? DEFAULT_SKEW;
+  const skew = options?.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
   return [
     audienceCheck(payload, target),
     tenantCheck(payload, target),
-    issuerCheck(payload),
+    issuerCheck(payload, options?.isTrustedIssuerHost),
     expiryCheck(payload, nowSeconds),
     notBeforeCheck(payload, nowSeconds, skew),
     ...kindChecks(payload, target),

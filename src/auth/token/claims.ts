@@ -54,6 +54,7 @@ const ROLE_TEMPLATES: Readonly<Record<string, string>> = {
   '11648597-926c-4cf3-9c36-bcebb0ba8dcc': 'Power Platform Administrator',
 };
 
+/** amr values in Entra's access token claims reference. */
 const AMR: Readonly<Record<string, string>> = {
   pwd: 'password',
   rsa: 'proof of an RSA key (for example the Microsoft Authenticator app, Windows Hello or a certificate)',
@@ -64,17 +65,30 @@ const AMR: Readonly<Record<string, string>> = {
   ngcmfa: 'multifactor authentication with a strong credential, required to register some credentials',
   wiaormfa: 'Windows sign-in or an MFA credential',
   none: 'no authentication was done',
-  sms: 'a code sent by text message',
-  tel: 'a phone call',
-  pin: 'a PIN',
-  sc: 'a smart card',
-  hwk: 'a hardware-protected key',
-  swk: 'a software-protected key',
-  face: 'face recognition',
-  fpt: 'a fingerprint',
 };
 
-const TIME_CLAIMS = new Set(['iat', 'nbf', 'exp', 'auth_time', 'pwd_exp', 'xms_tcdt']);
+/** Further amr values registered by RFC 8176 (not in Entra's list). */
+const RFC8176_AMR: Readonly<Record<string, string>> = {
+  face: 'face recognition',
+  fpt: 'a fingerprint',
+  geo: 'geolocation',
+  hwk: 'proof of a hardware-protected key',
+  iris: 'iris scan',
+  kba: 'knowledge-based authentication',
+  mca: 'multiple-channel authentication',
+  pin: 'a PIN',
+  pop: 'proof of possession of a key',
+  rba: 'risk-based authentication',
+  retina: 'retina scan',
+  sc: 'a smart card',
+  sms: 'a code sent by text message',
+  swk: 'proof of a software-protected key',
+  tel: 'a phone call',
+  user: 'user presence test',
+  vbm: 'voice biometrics',
+};
+
+const TIME_CLAIMS = new Set(['iat', 'nbf', 'exp', 'auth_time', 'xms_tcdt']);
 
 interface Context {
   readonly payload: Readonly<Record<string, unknown>>;
@@ -125,7 +139,7 @@ const PAYLOAD: Readonly<Record<string, Explain>> = {
     if (aud.toLowerCase() === DATAVERSE_RESOURCE_APP_ID) {
       return 'Audience: the resource the token is for. This is the application id of Dataverse (Dynamics CRM) itself, not an org URL, so it does not name an environment. Dataverse expects its org URL here.';
     }
-    return 'Audience: the resource the token is for. For Dataverse this must be the environment URL (for example https://org.crm.dynamics.com, with or without a trailing slash); a token for another org is the most common cause of a 401.';
+    return 'Audience: the resource the token is for. In v1 tokens (as Dataverse tokens are) it is the resource as requested; for Dataverse this must be the environment URL (for example https://org.crm.dynamics.com, with or without a trailing slash), and a token for another org is the most common cause of a 401. In v2 tokens aud is always the client (application) id of the API.';
   },
   iss: (value) => {
     const iss = claimValueText(value);
@@ -141,7 +155,7 @@ const PAYLOAD: Readonly<Record<string, Explain>> = {
   exp: () => 'Expires: the token is not accepted after this time (Unix seconds); the client gets a new one, usually silently with its refresh token.',
   aio: () => 'Opaque value Entra uses internally for token reuse; do not rely on it.',
   rh: () => 'Opaque value Entra uses to revalidate tokens; do not rely on it.',
-  uti: () => 'Unique token identifier (like jti), opaque. Quote it to Microsoft support when asking about this token.',
+  uti: () => 'Token identifier (similar to jti); opaque, do not rely on it.',
   acr: (value) => {
     const v = claimValueText(value);
     const meaning = v === '0' ? 'the authentication did not meet the requirements of ISO/IEC 29115' : v === '1' ? 'the usual value for an ordinary sign-in' : 'an undocumented value';
@@ -149,7 +163,11 @@ const PAYLOAD: Readonly<Record<string, Explain>> = {
   },
   amr: (value) => {
     const methods = list(value);
-    const described = methods.map((m) => `${m} = ${AMR[m] ?? 'a method not documented by Entra'}`);
+    const described = methods.map((m) => {
+      if (Object.hasOwn(AMR, m)) return `${m} = ${AMR[m]}`;
+      if (Object.hasOwn(RFC8176_AMR, m)) return `${m} = ${RFC8176_AMR[m]} (RFC 8176 value, not in Entra's documented list)`;
+      return `${m} = a method not documented by Entra`;
+    });
     return `Authentication methods the user signed in with (v1 only)${described.length > 0 ? `: ${described.join('; ')}` : ''}.`;
   },
   appid: clientId('appid'),
@@ -222,6 +240,18 @@ const PAYLOAD: Readonly<Record<string, Explain>> = {
     return `Account status in the tenant (0 member, 1 guest): ${who}.`;
   },
   auth_time: () => 'When the user last entered credentials (Unix seconds).',
+  pwd_exp: (value) =>
+    `Password expiry (optional claim): the password expires ${typeof value === 'number' && Number.isFinite(value) ? `${value} seconds` : 'this many seconds'} after the time in iat. Entra only adds it when the password expires soon (within the notification days of the password policy).`,
+  pwd_url: () => 'Change password URL (optional claim): where the user can change their password. Only present when the password expires soon.',
+  verified_primary_email: () => "Verified primary email (optional claim), sourced from the user's PrimaryAuthoritativeEmail.",
+  verified_secondary_email: () => "Verified secondary email addresses (optional claim), sourced from the user's SecondaryAuthoritativeEmail.",
+  in_corp: () => 'Inside the corporate network (optional claim): the client signed in from the corporate network, as defined by the trusted IPs of the MFA settings. Absent otherwise.',
+  fwd: () => 'Forwarded IP address (optional claim): the original IPv4 address of the requesting client, when it is inside a virtual network (VNET).',
+  vnet: () => 'Virtual network (VNET) specifier information (optional claim).',
+  onprem_sid: () => "On-premises security identifier (optional claim): the user's SID in on-premises Active Directory, for synchronised users.",
+  ztdid: () => 'Zero-touch deployment id (optional claim): the device identity used for Windows Autopilot.',
+  platf: () => 'Device platform (optional claim in earlier versions of Entra\'s optional claims reference); only for managed devices that can verify the device type.',
+  enfpolids: () => 'Enforced policy ids (optional claim in earlier versions of Entra\'s optional claims reference): the ids of the policies that were evaluated for the user.',
   nonce: () => 'A value the client sent to tie the token to its request (replay protection).',
   puid: internal,
   email_verified: () => 'Whether the email address was verified.',
@@ -247,9 +277,20 @@ const HEADER: Readonly<Record<string, Explain>> = {
     'A nonce in the header: Microsoft Graph and some first-party resources sign tokens over a hashed nonce, so their signature cannot be checked by others. Dataverse tokens have none.',
 };
 
+/** Unix seconds for date claims; pwd_exp counts seconds after iat. */
+function timeOf(name: string, value: unknown, payload: Readonly<Record<string, unknown>> | undefined): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  if (!payload) return undefined;
+  if (name === 'pwd_exp') {
+    const iat = payload.iat;
+    return typeof iat === 'number' && Number.isFinite(iat) ? iat + value : undefined;
+  }
+  return TIME_CLAIMS.has(name) ? value : undefined;
+}
+
 function row(name: string, value: unknown, table: Readonly<Record<string, Explain>>, ctx: Context): ClaimRow {
   const explain = Object.hasOwn(table, name) ? table[name] : undefined;
-  const time = TIME_CLAIMS.has(name) && typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  const time = timeOf(name, value, table === PAYLOAD ? ctx.payload : undefined);
   let explanation: string;
   let known = true;
   if (explain) explanation = explain(value, ctx);

@@ -4,7 +4,7 @@
  * caller from `verifySignature`.
  */
 import type { Connection } from '../connection';
-import { checkToken, type CheckTarget, type TokenCheck } from './checks';
+import { type CheckOptions, type CheckTarget, DEFAULT_CLOCK_SKEW_SECONDS, EXPIRY_WARNING_SECONDS, type TokenCheck, checkToken } from './checks';
 import { describeToken, type TokenDescription } from './claims';
 import { decodeToken, type DecodedToken, type TokenPart } from './decode';
 
@@ -26,19 +26,30 @@ export function checkTargetOf(connection: Connection): CheckTarget {
   };
 }
 
-export function inspectToken(input: string, target: CheckTarget | undefined, nowSeconds: number): Inspection {
+/** `options` go to `checkToken` (clock skew, trusted v2 issuer hosts). */
+export function inspectToken(input: string, target: CheckTarget | undefined, nowSeconds: number, options?: CheckOptions): Inspection {
   const decoded = decodeToken(input);
   if (!decoded.ok) return { problem: { part: decoded.part, message: decoded.message }, checks: [] };
-  return { token: decoded.token, description: describeToken(decoded.token), checks: checkToken(decoded.token, target, nowSeconds) };
+  return { token: decoded.token, description: describeToken(decoded.token), checks: checkToken(decoded.token, target, nowSeconds, options) };
 }
 
 /**
  * The next moment (unix seconds) after `nowSeconds` at which a time check's
- * verdict changes: the token starts, enters its last five minutes, expires.
+ * verdict may change: the not-before check at start − skew (fail → warning)
+ * and at start (warning → pass), where start is the later of nbf and iat; the
+ * expiry check at exp − 300 (pass → warning) and at exp (warning → fail).
+ * `clockSkewSeconds` must be the skew given to `checkToken` (default 300).
  */
-export function nextTimeBoundary(description: TokenDescription | undefined, nowSeconds: number): number | undefined {
+export function nextTimeBoundary(description: TokenDescription | undefined, nowSeconds: number, clockSkewSeconds: number = DEFAULT_CLOCK_SKEW_SECONDS): number | undefined {
   if (!description) return undefined;
-  const { notBefore, expiresAt } = description;
-  const candidates = [notBefore, expiresAt === undefined ? undefined : expiresAt - 300, expiresAt].filter((t): t is number => t !== undefined && t > nowSeconds);
+  const { notBefore, issuedAt, expiresAt } = description;
+  const starts = [notBefore, issuedAt].filter((t): t is number => t !== undefined);
+  const start = starts.length ? Math.max(...starts) : undefined;
+  const candidates = [
+    start === undefined ? undefined : start - clockSkewSeconds,
+    start,
+    expiresAt === undefined ? undefined : expiresAt - EXPIRY_WARNING_SECONDS,
+    expiresAt,
+  ].filter((t): t is number => t !== undefined && Number.isFinite(t) && t > nowSeconds);
   return candidates.length ? Math.min(...candidates) : undefined;
 }

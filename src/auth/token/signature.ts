@@ -30,6 +30,47 @@ export interface VerifyOptions extends KeysLocation {
   readonly signal?: AbortSignal;
   /** Default 10 s. */
   readonly timeoutMs?: number;
+  /** Keeps fetched key sets per keys URL (see `createKeySetCache`); without it, every call fetches. */
+  readonly cache?: KeySetCache;
+}
+
+/** A published key set (JWKS). */
+export interface Jwks {
+  readonly keys: ReadonlyArray<JWK & { kid?: string; x5t?: string; issuer?: string }>;
+}
+
+/** In-memory key sets by keys URL. Only successfully fetched key sets are stored. */
+export interface KeySetCache {
+  get(url: string): Jwks | undefined;
+  set(url: string, jwks: Jwks): void;
+  clear(): void;
+}
+
+/** Default lifetime of a cached key set: 10 minutes. */
+export const KEY_SET_CACHE_TTL_MS = 10 * 60_000;
+
+/** A key set cache whose entries live `ttlMs` (default 10 min) by the clock `now` (default Date.now). */
+export function createKeySetCache(options: { ttlMs?: number; now?: () => number } = {}): KeySetCache {
+  const ttlMs = options.ttlMs ?? KEY_SET_CACHE_TTL_MS;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { jwks: Jwks; expiresAt: number }>();
+  return {
+    get(url) {
+      const entry = entries.get(url);
+      if (!entry) return undefined;
+      if (now() >= entry.expiresAt) {
+        entries.delete(url);
+        return undefined;
+      }
+      return entry.jwks;
+    },
+    set(url, jwks) {
+      entries.set(url, { jwks, expiresAt: now() + ttlMs });
+    },
+    clear() {
+      entries.clear();
+    },
+  };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,17 +110,14 @@ export function keysUrlFor(token: DecodedToken, options: KeysLocation): { url: s
   return { url: `${base}/${tid}/discovery/${isV2 ? 'v2.0/' : ''}keys` };
 }
 
-interface Jwks {
-  keys: Array<JWK & { kid?: string; x5t?: string; issuer?: string }>;
-}
-
 async function fetchKeys(url: string, options: VerifyOptions): Promise<{ ok: true; jwks: Jwks } | { ok: false; reason: string }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let res: Response;
   try {
-    res = await options.fetch(url, { method: 'GET', headers: { accept: 'application/json' }, signal });
+    // Keys come only from the trusted host asked: a redirect elsewhere is refused, not followed.
+    res = await options.fetch(url, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'error', signal });
   } catch (e) {
     if (options.signal?.aborted) return { ok: false, reason: `Fetching the signing keys from ${url} was cancelled.` };
     if (timeout.aborted) return { ok: false, reason: `The signing keys at ${url} did not arrive within ${Math.round(timeoutMs / 1000)} s.` };
@@ -102,8 +140,17 @@ async function fetchKeys(url: string, options: VerifyOptions): Promise<{ ok: tru
   return { ok: true, jwks: { keys: keys.filter((k): k is Jwks['keys'][number] => typeof k === 'object' && k !== null) } };
 }
 
-function sameIssuer(a: string, b: string): boolean {
-  return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+/**
+ * Whether a key's issuer and the token's iss name the same issuer: equal, or
+ * the v1 (https://sts.windows.net/{tid}/) and v2 (https://login.microsoftonline.com/{tid}/v2.0)
+ * forms of the same tenant. Entra publishes the v2 form on keys served for v1 tokens too.
+ */
+function sameIssuer(keyIssuer: string, iss: string): boolean {
+  const norm = (text: string) => text.replace(/\/+$/, '').toLowerCase();
+  if (norm(keyIssuer) === norm(iss)) return true;
+  const a = ISSUER.exec(keyIssuer);
+  const b = ISSUER.exec(iss);
+  return a !== null && b !== null && a[2]!.toLowerCase() === b[2]!.toLowerCase();
 }
 
 /** Fetches the issuer's keys and verifies the token's RS256 signature with the key named by `kid`. */
@@ -121,14 +168,19 @@ export async function verifySignature(token: DecodedToken, options: VerifyOption
   const location = keysUrlFor(token, options);
   if ('reason' in location) return { status: 'notVerified', reason: location.reason };
   const keysUrl = location.url;
-  const fetched = await fetchKeys(keysUrl, options);
-  if (!fetched.ok) return { status: 'notVerified', reason: fetched.reason, keysUrl };
-
   const kid = str(token.header.kid);
   const x5t = str(token.header.x5t);
-  const key =
-    (kid ? fetched.jwks.keys.find((k) => k.kid === kid) : undefined) ??
-    (x5t ? fetched.jwks.keys.find((k) => k.x5t === x5t || k.kid === x5t) : undefined);
+  const find = (jwks: Jwks) => (kid ? jwks.keys.find((k) => k.kid === kid) : undefined) ?? (x5t ? jwks.keys.find((k) => k.x5t === x5t || k.kid === x5t) : undefined);
+
+  const cached = options.cache?.get(keysUrl);
+  let key = cached ? find(cached) : undefined;
+  if (!key) {
+    // Not cached, or the cached set lacks the key (Entra may have rotated its keys): fetch.
+    const fetched = await fetchKeys(keysUrl, options);
+    if (!fetched.ok) return { status: 'notVerified', reason: fetched.reason, keysUrl };
+    options.cache?.set(keysUrl, fetched.jwks);
+    key = find(fetched.jwks);
+  }
   if (!key) {
     const named = kid ?? x5t;
     return {

@@ -179,7 +179,65 @@ describe('cases the sandbox does not mint', () => {
   test('issuer: another tenant in iss fails; a v2 issuer of the same tenant passes; a foreign shape warns', () => {
     assert.equal(check(checkToken(token({ iss: 'https://sts.windows.net/2c4e6a8b-0d1f-4a3c-8e5b-7f9a1b3c5d70/' }), target, NOW), 'issuer').verdict, 'fail');
     assert.equal(check(checkToken(token({ iss: `https://login.microsoftonline.com/${TID}/v2.0` }), target, NOW), 'issuer').verdict, 'pass');
-    assert.equal(check(checkToken(token({ iss: 'https://accounts.example.com' }), target, NOW), 'issuer').verdict, 'warning');
+    // Not Entra's shape but Microsoft's host: a warning; a foreign host: a failure (below).
+    assert.equal(check(checkToken(token({ iss: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0' }), target, NOW), 'issuer').verdict, 'warning');
+    assert.equal(check(checkToken(token({ iss: 'https://accounts.example.com' }), target, NOW), 'issuer').verdict, 'fail');
+  });
+
+  test('issuer: a host that is not Microsoft Entra ID fails, however well the path is shaped', () => {
+    for (const iss of [
+      `https://attacker.example/${TID}/`,
+      `https://attacker.example/${TID}/v2.0`,
+      `https://sts.windows.net.attacker.example/${TID}/`,
+      `https://sts.windows.net@attacker.example/${TID}/`,
+      `http://sts.windows.net/${TID}/`,
+      `https://login.microsoftonline.com:8443/${TID}/v2.0`,
+    ]) {
+      const issuer = check(checkToken(token({ iss }), target, NOW), 'issuer');
+      assert.equal(issuer.verdict, 'fail', iss);
+      assert.match(issuer.detail, /not a Microsoft Entra ID issuer.*likely forged or is for another identity provider/s, iss);
+      assert.match(issuer.ifRefused ?? '', /401/);
+    }
+  });
+
+  test('issuer: the v1 hosts and the well-known v2 sign-in hosts pass by default', () => {
+    for (const iss of [
+      `https://sts.windows.net/${TID}/`,
+      `https://sts.chinacloudapi.cn/${TID}/`,
+      `https://login.microsoftonline.com/${TID}/v2.0`,
+      `https://login.microsoftonline.us/${TID}/v2.0`,
+      `https://login.chinacloudapi.cn/${TID}/v2.0`,
+      `https://login.partner.microsoftonline.cn/${TID}/v2.0`,
+      `https://LOGIN.windows.net/${TID}/v2.0`,
+    ]) {
+      assert.equal(check(checkToken(token({ iss }), target, NOW), 'issuer').verdict, 'pass', iss);
+    }
+  });
+
+  test('issuer: isTrustedIssuerHost decides which v2 hosts are trusted; v1 hosts stay fixed', () => {
+    const seen: string[] = [];
+    const isTrustedIssuerHost = (origin: string) => {
+      seen.push(origin);
+      return origin === 'https://login.example.test:8443';
+    };
+    const v2 = (host: string) => check(checkToken(token({ iss: `https://${host}/${TID}/v2.0` }), target, NOW, { isTrustedIssuerHost }), 'issuer').verdict;
+    assert.equal(v2('login.example.test:8443'), 'pass');
+    assert.equal(v2('login.microsoftonline.us'), 'fail', 'the option replaces the default list');
+    assert.deepEqual(seen, ['https://login.example.test:8443', 'https://login.microsoftonline.us']);
+    assert.equal(check(checkToken(token({ iss: `https://sts.windows.net/${TID}/` }), target, NOW, { isTrustedIssuerHost: () => false }), 'issuer').verdict, 'pass');
+    assert.equal(check(checkToken(token({ iss: `https://login.example.test:8443/${TID}/` }), target, NOW, { isTrustedIssuerHost }), 'issuer').verdict, 'warning', 'v1 shape on a v2 host');
+  });
+
+  test('audience: user info, a query or a fragment is not the org', () => {
+    for (const aud of ['https://evil@org.crm.dynamics.com/?x=1#f', 'https://evil@org.crm.dynamics.com', 'https://u:p@org.crm.dynamics.com/', 'https://org.crm.dynamics.com/?x=1', 'https://org.crm.dynamics.com/#f', 'https://org.crm.dynamics.com?', 'https://evil@org.api.crm.dynamics.com']) {
+      assert.equal(check(checkToken(token({ aud }), target, NOW), 'audience').verdict, 'fail', aud);
+    }
+  });
+
+  test('notBefore: the pass title names the start time, not an overall verdict', () => {
+    const nb = check(checkToken(token({}), target, NOW), 'notBefore');
+    assert.equal(nb.verdict, 'pass');
+    assert.equal(nb.title, 'Start time reached (nbf)');
   });
 
   test('algorithm: none and an empty signature fail, another alg warns', () => {

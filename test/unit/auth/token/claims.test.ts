@@ -157,4 +157,58 @@ describe('claims the sandbox does not mint', () => {
     assert.equal(d.subjectLabel, 'pat@fabrikam.com');
     assert.match(claim(d, 'azpacr').explanation, /client secret/);
   });
+
+  test('documented optional claims are known, not "Unknown claim"', () => {
+    const optional = {
+      pwd_exp: 86400,
+      pwd_url: 'https://portal.microsoftonline.com/ChangePassword.aspx',
+      verified_primary_email: ['pat@fabrikam.com'],
+      verified_secondary_email: ['pat@example.com'],
+      in_corp: 'true',
+      fwd: '10.0.0.1',
+      vnet: 'x',
+      onprem_sid: 'S-1-5-21-1-2-3-1001',
+      ztdid: 'z',
+      platf: '3',
+      enfpolids: ['p1'],
+      acrs: ['c1'],
+      ctry: 'FR',
+      tenant_ctry: 'FR',
+      tenant_region_scope: 'EU',
+      login_hint: 'O.abc',
+      sid: 's',
+      auth_time: 1700000000,
+    };
+    const d = describeToken(fake({ iat: 1_800_000_000, ...optional }));
+    for (const name of Object.keys(optional)) {
+      assert.equal(claim(d, name).known, true, name);
+      assert.doesNotMatch(claim(d, name).explanation, /Unknown claim/, name);
+    }
+    assert.match(claim(d, 'in_corp').explanation, /corporate network/);
+    assert.match(claim(d, 'ztdid').explanation, /Autopilot/);
+  });
+
+  test('pwd_exp counts seconds after iat: its time is iat + value', () => {
+    const d = describeToken(fake({ iat: 1_800_000_000, pwd_exp: 86400 }));
+    assert.equal(claim(d, 'pwd_exp').time, 1_800_086_400);
+    assert.match(claim(d, 'pwd_exp').explanation, /86400 seconds after the time in iat/);
+    assert.equal(claim(describeToken(fake({ pwd_exp: 86400 })), 'pwd_exp').time, undefined, 'no iat, no time');
+  });
+
+  test('amr: RFC 8176 values outside Entra\'s list are labelled as such', () => {
+    const text = claim(describeToken(fake({ amr: ['pwd', 'sms', 'tel', 'pin', 'sc', 'hwk', 'swk', 'face', 'fpt', 'zzz'] })), 'amr').explanation;
+    assert.match(text, /pwd = password;/);
+    assert.doesNotMatch(text, /pwd = password \(RFC 8176/);
+    for (const m of ['sms', 'tel', 'pin', 'sc', 'hwk', 'swk', 'face', 'fpt']) {
+      assert.match(text, new RegExp(`\\b${m} = [^;]*\\(RFC 8176 value, not in Entra's documented list\\)`), m);
+    }
+    assert.match(text, /zzz = a method not documented by Entra/);
+  });
+
+  test('aud mentions v2 client ids; uti is opaque without support advice', () => {
+    const d = describeToken(fake({ aud: 'https://org.crm.dynamics.com', uti: 'abc' }));
+    assert.match(claim(d, 'aud').explanation, /v2 tokens aud is always the client \(application\) id of the API/);
+    assert.match(claim(d, 'uti').explanation, /opaque, do not rely on it/);
+    assert.doesNotMatch(claim(d, 'uti').explanation, /support/);
+  });
 });

@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
 import type { DecodedToken } from '../../../../src/auth/token/decode';
-import { type SignatureResult, keysUrlFor, signatureCheck, verifySignature } from '../../../../src/auth/token/signature';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { type SignatureResult, createKeySetCache, keysUrlFor, signatureCheck, verifySignature } from '../../../../src/auth/token/signature';
 import { CONTOSO_TENANT_ID, decoded, org, secretAppToken, tampered, userToken } from './sandboxTokens';
 
 let sandbox: Sandbox;
@@ -187,5 +188,113 @@ describe('keysUrlFor', () => {
   test('an untrusted authority or a foreign issuer gives a reason, no address', () => {
     assert.ok('reason' in keysUrlFor(token(`https://sts.windows.net/${TID}/`), { authorityHost: 'https://evil.example.com', isTrustedHost: trustMs }));
     assert.ok('reason' in keysUrlFor(token('https://accounts.google.com'), { authorityHost: MS, isTrustedHost: trustMs }));
+  });
+});
+
+describe('tokens minted here, keys served by a stub', () => {
+  const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const MS = 'https://login.microsoftonline.com';
+  const V1_KEYS = `${MS}/${TID}/discovery/keys`;
+  let jwk: Record<string, unknown>;
+  let v1Token: DecodedToken;
+  let v2Token: DecodedToken;
+
+  before(async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    jwk = { ...(await exportJWK(publicKey)), kid: 'k1', x5t: 'k1', use: 'sig' };
+    const mint = (iss: string) =>
+      new SignJWT({ iss, tid: TID, aud: 'https://org.crm.dynamics.com', ver: iss.endsWith('v2.0') ? '2.0' : '1.0' })
+        .setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: 'k1', x5t: 'k1' })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey);
+    v1Token = decoded(await mint(`https://sts.windows.net/${TID}/`));
+    v2Token = decoded(await mint(`${MS}/${TID}/v2.0`));
+  });
+
+  const msOptions = (f: typeof fetch, extra: Partial<Parameters<typeof verifySignature>[1]> = {}) => ({ authorityHost: MS, isTrustedHost: (o: string) => o === MS, fetch: f, ...extra });
+  const keysWithIssuer = (issuer: string | undefined) => ({ keys: [issuer === undefined ? jwk : { ...jwk, issuer }] });
+
+  test('a v1 token verifies with a key that carries the v2-form issuer {tenantid}/v2.0', async () => {
+    const stub = stubFetch(async () => Response.json(keysWithIssuer(`${MS}/{tenantid}/v2.0`)));
+    const result = await verifySignature(v1Token, msOptions(stub.fetch));
+    assert.equal(result.status, 'verified', JSON.stringify(result));
+    assert.deepEqual(stub.calls, [V1_KEYS]);
+    assert.equal(result.status === 'verified' && result.keyIssuer, `${MS}/${TID}/v2.0`);
+  });
+
+  test('a v2 token verifies with a key that carries the v1-form issuer', async () => {
+    const stub = stubFetch(async () => Response.json(keysWithIssuer(`https://sts.windows.net/${TID}/`)));
+    assert.equal((await verifySignature(v2Token, msOptions(stub.fetch))).status, 'verified');
+  });
+
+  test('the v1/v2 equivalence needs the same tenant', async () => {
+    const stub = stubFetch(async () => Response.json(keysWithIssuer(`${MS}/2c4e6a8b-0d1f-4a3c-8e5b-7f9a1b3c5d70/v2.0`)));
+    const result = await verifySignature(v1Token, msOptions(stub.fetch));
+    assert.equal(result.status, 'invalid');
+  });
+
+  test('keys are fetched with redirects refused', async () => {
+    const inits: Array<RequestInit | undefined> = [];
+    const f = (async (_input: string | URL | Request, init?: RequestInit) => {
+      inits.push(init);
+      return Response.json(keysWithIssuer(undefined));
+    }) as typeof fetch;
+    assert.equal((await verifySignature(v1Token, msOptions(f))).status, 'verified');
+    assert.equal(inits[0]?.redirect, 'error');
+  });
+
+  test('a cache keeps a key set for its lifetime, per keys URL', async () => {
+    let clock = 1_000_000;
+    const cache = createKeySetCache({ ttlMs: 600_000, now: () => clock });
+    const stub = stubFetch(async () => Response.json(keysWithIssuer(undefined)));
+    const options = msOptions(stub.fetch, { cache });
+    assert.equal((await verifySignature(v1Token, options)).status, 'verified');
+    clock += 599_000;
+    assert.equal((await verifySignature(v1Token, options)).status, 'verified');
+    assert.equal(stub.calls.length, 1, 'the second check within 10 minutes does not refetch');
+    assert.equal((await verifySignature(v2Token, options)).status, 'verified');
+    assert.deepEqual(stub.calls, [V1_KEYS, `${MS}/${TID}/discovery/v2.0/keys`], 'another keys URL is fetched');
+    clock += 1_000;
+    assert.equal((await verifySignature(v1Token, options)).status, 'verified');
+    assert.equal(stub.calls.length, 3, 'after the lifetime the keys are fetched again');
+  });
+
+  test('the default cache lifetime is 10 minutes', async () => {
+    let clock = 0;
+    const cache = createKeySetCache({ now: () => clock });
+    const stub = stubFetch(async () => Response.json(keysWithIssuer(undefined)));
+    await verifySignature(v1Token, msOptions(stub.fetch, { cache }));
+    clock = 10 * 60_000 - 1;
+    await verifySignature(v1Token, msOptions(stub.fetch, { cache }));
+    assert.equal(stub.calls.length, 1);
+    clock = 10 * 60_000;
+    await verifySignature(v1Token, msOptions(stub.fetch, { cache }));
+    assert.equal(stub.calls.length, 2);
+  });
+
+  test('a failed fetch is not cached', async () => {
+    const cache = createKeySetCache();
+    let fail = true;
+    const stub = stubFetch(async () => (fail ? new Response('busy', { status: 503 }) : Response.json(keysWithIssuer(undefined))));
+    assert.equal((await verifySignature(v1Token, msOptions(stub.fetch, { cache }))).status, 'notVerified');
+    fail = false;
+    assert.equal((await verifySignature(v1Token, msOptions(stub.fetch, { cache }))).status, 'verified');
+    assert.equal(stub.calls.length, 2);
+    const offline = stubFetch(async () => {
+      throw new TypeError('fetch failed');
+    });
+    const cache2 = createKeySetCache();
+    assert.equal((await verifySignature(v1Token, msOptions(offline.fetch, { cache: cache2 }))).status, 'notVerified');
+    assert.equal(cache2.get(V1_KEYS), undefined);
+  });
+
+  test('a cached key set without the token\'s key is fetched again (key rotation)', async () => {
+    const cache = createKeySetCache();
+    cache.set(V1_KEYS, { keys: [{ ...jwk, kid: 'old', x5t: 'old' }] });
+    const stub = stubFetch(async () => Response.json(keysWithIssuer(undefined)));
+    assert.equal((await verifySignature(v1Token, msOptions(stub.fetch, { cache }))).status, 'verified');
+    assert.equal(stub.calls.length, 1);
+    assert.equal(cache.get(V1_KEYS)?.keys[0]?.kid, 'k1');
   });
 });
