@@ -7,6 +7,7 @@ import { readAuthSettings } from './auth/glue/settings';
 import { createRedactingLogger } from './core/logger';
 import { pickConnection, registerConnectionCommands } from './views/connectionCommands';
 import { ConnectionsView } from './views/connectionsView';
+import { showError } from './views/errors';
 import { ConnectionStatusBar } from './views/statusBar';
 import { registerTokenCommands } from './views/tokenCommands';
 
@@ -81,7 +82,14 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('dataverse.connection.setActive', (node: { connection?: { id: string } }) => (node?.connection ? manager.setActive(node.connection.id) : undefined)),
     ...registerConnectionCommands(manager, log, showLog),
     ...registerTokenCommands(
-      { manager, extensionUri: context.extensionUri, log, fetch: (input, init) => fetch(input, init), settings: readAuthSettings },
+      {
+        manager,
+        extensionUri: context.extensionUri,
+        log,
+        fetch: (input, init) => fetch(input, init),
+        settings: readAuthSettings,
+        reportError: (error, what) => showError(error, log, showLog, what),
+      },
       (placeHolder) => pickConnection(manager, placeHolder, undefined),
       log,
       showLog,

@@ -1,18 +1,28 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../auth/connection';
 import type { ConnectionManager } from '../auth/connectionManager';
-import { decodeToken } from '../auth/token/decode';
+import { decodeToken, looksLikeJwt } from '../auth/token/decode';
 import type { Logger } from '../core/logger';
 import { TokenInspectorPanel, type TokenInspectorDeps } from '../webviews/host/tokenInspectorPanel';
 import type { ConnectionNode } from './connectionsView';
 import { showError } from './errors';
 
-/** The text a person selected, if it could be a token (one word, long enough). */
+/**
+ * True for text shaped like a compact JWS or JWE (dot-separated base64url,
+ * no spaces): worth decoding, so a damaged token gets its precise message,
+ * while an identifier, a password or prose is never taken for a token.
+ */
+function tokenShaped(text: string): boolean {
+  const bare = text.trim().replace(/^bearer\s+/i, '');
+  return looksLikeJwt(bare) || /^eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_\-+/=]*){1,5}$/.test(bare);
+}
+
+/** The text a person selected, if it is shaped like a token. */
 function selectedToken(): string | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) return undefined;
-  const text = editor.document.getText(editor.selection).trim().replace(/^bearer\s+/i, '');
-  return text.length >= 16 && !/\s/.test(text) ? text : undefined;
+  const text = editor.document.getText(editor.selection);
+  return tokenShaped(text) ? text : undefined;
 }
 
 /**
@@ -36,8 +46,12 @@ async function askForToken(): Promise<{ raw: string; origin: 'clipboard' | 'inpu
   if (answer === undefined) return undefined;
   if (answer.trim()) return { raw: answer, origin: 'input' };
   const clipboard = (await Promise.resolve(vscode.env.clipboard.readText()).catch(() => '')).trim();
-  if (clipboard) return { raw: clipboard, origin: 'clipboard' };
-  void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to inspect: the clipboard is empty (or the browser did not allow reading it). Paste the token into the box instead.'));
+  if (tokenShaped(clipboard)) return { raw: clipboard, origin: 'clipboard' };
+  void vscode.window.showInformationMessage(
+    clipboard
+      ? vscode.l10n.t('The clipboard does not hold a token (a JWT starts with eyJ and has parts separated by dots). Paste the token into the box instead.')
+      : vscode.l10n.t('Nothing to inspect: the clipboard is empty (or the browser did not allow reading it). Paste the token into the box instead.'),
+  );
   return undefined;
 }
 

@@ -205,7 +205,10 @@ describe('token inspector: what is in the token, checked against the connection,
     await inspector().locator('h1').waitFor({ state: 'detached', timeout: 10_000 });
 
     await workbench.page.locator('.pane-body .monaco-list-row', { hasText: 'Contoso Sales' }).first().click({ button: 'right' });
-    await workbench.page.getByRole('menuitem', { name: 'Inspect Access Token' }).click();
+    const item = workbench.page.getByRole('menuitem', { name: 'Inspect Access Token' });
+    await item.waitFor({ state: 'visible' });
+    await workbench.page.waitForTimeout(300); // the menu fades in; a click during that can be lost
+    await item.click();
     await inspector().locator('h1', { hasText: 'Access token of Contoso Sales' }).waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await verdictOf('audience'), /Pass/);
   });

@@ -4,11 +4,11 @@ import { isTrustedAuthorityHost } from '../../auth/challenge';
 import type { Connection } from '../../auth/connection';
 import type { ConnectionManager } from '../../auth/connectionManager';
 import type { AuthSettings } from '../../auth/glue/settings';
-import { signatureCheck, verifySignature } from '../../auth/token/signature';
+import { createKeySetCache, signatureCheck, verifySignature } from '../../auth/token/signature';
 import { checkTargetOf, inspectToken, nextTimeBoundary, type Inspection } from '../../auth/token/inspect';
 import { Disposable } from '../../core/disposable';
 import type { Logger } from '../../core/logger';
-import { parsePageMessage, type HostMessage, type InspectorView, type TokenSource } from '../protocol/tokenInspector';
+import { parsePageMessage, type HostMessage, type InspectorView, type PageMessage, type TokenSource } from '../protocol/tokenInspector';
 
 /** What to inspect: a connection's current token, or a token the person gave. */
 export type InspectorInput =
@@ -21,7 +21,20 @@ export interface TokenInspectorDeps {
   readonly log: Logger;
   readonly fetch: typeof fetch;
   readonly settings: () => AuthSettings;
+  /** Shows an error the way every command does (explained, with Show Details). */
+  readonly reportError: (error: unknown, context: string) => Promise<void>;
 }
+
+/** A token read and ready to show. */
+interface Loaded {
+  readonly source: TokenSource;
+  readonly raw: string;
+  readonly targetId: string | undefined;
+  readonly title: string;
+}
+
+/** Published signing keys, shared by every render (fetched again after ten minutes, or when a key is not in the set). */
+const KEY_SETS = createKeySetCache();
 
 /** The longest delay setTimeout accepts. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -47,13 +60,29 @@ export class TokenInspectorPanel extends Disposable {
   /** Bumped on every new render, so a late signature result for an older token is dropped. */
   private _generation = 0;
   private _abort: AbortController | undefined;
+  /** Bumped whenever the token shown changes, so the page drops a revealed older token. */
+  private _tokenSerial = 0;
 
-  /** Opens the panel (or reuses the open one) on a token. */
+  /** Opens the panel (or reuses the open one) on a token. The token is read first: a failure opens nothing. */
   static async show(deps: TokenInspectorDeps, input: InspectorInput): Promise<void> {
+    const loaded = await TokenInspectorPanel._read(deps, input);
     const panel = TokenInspectorPanel._current ?? new TokenInspectorPanel(deps);
     TokenInspectorPanel._current = panel;
-    await panel._load(input);
+    panel._apply(loaded);
     panel._panel.reveal();
+  }
+
+  private static async _read(deps: TokenInspectorDeps, input: InspectorInput): Promise<Loaded> {
+    if (input.kind === 'pasted') return { source: { kind: 'pasted', origin: input.origin }, raw: input.raw, targetId: deps.manager.active()?.id, title: vscode.l10n.t('Token Inspector') };
+    const connection = deps.manager.get(input.connectionId);
+    if (!connection) throw new Error(vscode.l10n.t('The connection is no longer in the list; it may have been removed in another window.'));
+    const token = await deps.manager.getToken(connection.id);
+    return {
+      source: { kind: 'connection', connectionId: connection.id, connectionName: connection.name },
+      raw: token.accessToken,
+      targetId: connection.id,
+      title: vscode.l10n.t('Token: {0}', connection.name),
+    };
   }
 
   private constructor(private readonly deps: TokenInspectorDeps) {
@@ -68,7 +97,7 @@ export class TokenInspectorPanel extends Disposable {
     this._register(this._panel.webview.onDidReceiveMessage((message) => void this._onMessage(message)));
     this._register(this._panel.onDidDispose(() => this.dispose()));
     this._register(new vscode.Disposable(deps.manager.onDidIssueToken((e) => void this._onTokenIssued(e.connectionId)).dispose));
-    this._register(new vscode.Disposable(deps.manager.onDidChange(() => this._post()).dispose));
+    this._register(new vscode.Disposable(deps.manager.onDidChange(() => void this._onConnectionsChanged()).dispose));
     this._register({
       dispose: () => {
         this._stopTimer();
@@ -79,23 +108,44 @@ export class TokenInspectorPanel extends Disposable {
     });
   }
 
-  private async _load(input: InspectorInput): Promise<void> {
-    this._renewedAt = undefined;
-    if (input.kind === 'connection') {
-      const connection = this._connection(input.connectionId);
-      if (!connection) throw new Error(vscode.l10n.t('The connection is no longer in the list.'));
-      const token = await this.deps.manager.getToken(connection.id);
-      this._source = { kind: 'connection', connectionId: connection.id, connectionName: connection.name };
-      this._raw = token.accessToken;
-      this._targetId = connection.id;
-      this._panel.title = vscode.l10n.t('Token: {0}', connection.name);
-    } else {
-      this._source = { kind: 'pasted', origin: input.origin };
-      this._raw = input.raw;
-      this._targetId = this.deps.manager.active()?.id;
-      this._panel.title = vscode.l10n.t('Token Inspector');
-    }
+  private _apply(loaded: Loaded, renewedAt?: number): void {
+    if (this.isDisposed) return;
+    this._source = loaded.source;
+    this._setRaw(loaded.raw);
+    this._targetId = loaded.targetId;
+    this._renewedAt = renewedAt;
+    this._panel.title = loaded.title;
     this._render();
+  }
+
+  private _setRaw(raw: string): void {
+    if (raw !== this._raw) this._tokenSerial++;
+    this._raw = raw;
+  }
+
+  /** The connection's token is gone (signed out, removed): forget it and say so. */
+  private _forget(message: string): void {
+    this._setRaw('');
+    this._abort?.abort();
+    this._stopTimer();
+    this._generation++;
+    this._inspection = { checks: [] };
+    this._view = { ...this._makeView(Date.now(), false), gone: message };
+    this._post();
+  }
+
+  /** Connections changed (here or in another window): follow removals and sign-outs, refresh the choices. */
+  private async _onConnectionsChanged(): Promise<void> {
+    const source = this._source;
+    if (source?.kind === 'connection' && this._raw) {
+      if (!this._connection(source.connectionId)) return this._forget(vscode.l10n.t('The connection {0} was removed; its token is no longer shown.', source.connectionName));
+      if (!(await this.deps.manager.isSignedIn(source.connectionId))) return this._forget(vscode.l10n.t('You signed out of {0}; its token is no longer shown.', source.connectionName));
+    }
+    if (this._targetId && !this._connection(this._targetId)) {
+      this._targetId = undefined;
+      if (this._raw) return this._render();
+    }
+    this._post();
   }
 
   private _connection(id: string | undefined): Connection | undefined {
@@ -108,21 +158,23 @@ export class TokenInspectorPanel extends Disposable {
     this._abort?.abort();
     const target = this._connection(this._targetId);
     const now = Date.now();
-    this._inspection = inspectToken(this._raw, target ? checkTargetOf(target) : undefined, now / 1000);
+    const settings = this.deps.settings();
+    const isTrustedHost = (origin: string) => isTrustedAuthorityHost(origin, settings.cloud, settings.trustedAuthorityHosts);
+    this._inspection = inspectToken(this._raw, target ? checkTargetOf(target) : undefined, now / 1000, { isTrustedIssuerHost: isTrustedHost });
     const token = this._inspection.token;
     this._view = this._makeView(now, token !== undefined);
     this._post();
     this._schedule(now);
     if (!token) return;
 
-    const settings = this.deps.settings();
     const abort = new AbortController();
     this._abort = abort;
     void verifySignature(token, {
       authorityHost: target?.authorityHost ?? settings.cloud.authorityHost,
-      isTrustedHost: (origin) => isTrustedAuthorityHost(origin, settings.cloud, settings.trustedAuthorityHosts),
+      isTrustedHost,
       fetch: this.deps.fetch,
       signal: abort.signal,
+      cache: KEY_SETS,
     })
       .then((result) => {
         if (generation !== this._generation || this.isDisposed) return;
@@ -133,7 +185,9 @@ export class TokenInspectorPanel extends Disposable {
       })
       .catch((error: unknown) => {
         if (generation !== this._generation || this.isDisposed) return;
-        this.deps.log.warn(`Token inspector: the signature check stopped: ${error instanceof Error ? error.message : String(error)}`);
+        const reason = error instanceof Error ? error.message : String(error);
+        this.deps.log.warn(`Token inspector: the signature check stopped: ${reason}`);
+        this._inspection = { ...this._inspection, checks: [...this._inspection.checks, signatureCheck({ status: 'notVerified', reason: `The signature check stopped unexpectedly: ${reason}` })] };
         this._view = this._makeView(Date.now(), false);
         this._post();
       });
@@ -150,14 +204,15 @@ export class TokenInspectorPanel extends Disposable {
       ...(this._targetId && this._connection(this._targetId) ? { targetId: this._targetId } : {}),
       targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })),
       now,
+      tokenSerial: this._tokenSerial,
       ...(this._renewedAt ? { renewedAt: this._renewedAt } : {}),
     };
   }
 
   private _post(): void {
     if (!this._view || this.isDisposed) return;
-    // The connection list may have changed: rebuild the choices, keep the checks.
-    this._view = { ...this._view, targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })) };
+    // Stamp the host clock now (the page counts down from it) and rebuild the choices; the checks stay.
+    this._view = { ...this._view, now: Date.now(), targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })) };
     void this._send({ type: 'show', view: this._view });
   }
 
@@ -183,8 +238,9 @@ export class TokenInspectorPanel extends Disposable {
     if (this._source?.kind !== 'connection' || this._source.connectionId !== connectionId || this.isDisposed) return;
     try {
       const token = await this.deps.manager.getToken(connectionId);
-      if (token.accessToken === this._raw || this.isDisposed) return;
-      this._raw = token.accessToken;
+      // The panel may have moved to another token while waiting.
+      if (this.isDisposed || this._source?.kind !== 'connection' || this._source.connectionId !== connectionId || token.accessToken === this._raw) return;
+      this._setRaw(token.accessToken);
       this._renewedAt = Date.now();
       this._render();
     } catch (error) {
@@ -198,21 +254,38 @@ export class TokenInspectorPanel extends Disposable {
       this.deps.log.warn('Token inspector: dropped a message from the page that is not part of its protocol.');
       return;
     }
+    try {
+      await this._handle(message);
+    } catch (error) {
+      await this.deps.reportError(error, vscode.l10n.t('Token inspector'));
+    }
+  }
+
+  private async _handle(message: PageMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
         this._post();
         return;
-      case 'refresh':
-        if (this._source?.kind === 'connection') await this._load({ kind: 'connection', connectionId: this._source.connectionId });
-        else this._render();
+      case 'refresh': {
+        const source = this._source;
+        if (source?.kind === 'connection') {
+          const loaded = await TokenInspectorPanel._read(this.deps, { kind: 'connection', connectionId: source.connectionId });
+          if (this._source === source) this._apply(loaded);
+        } else if (this._raw) {
+          this._render();
+        }
         return;
+      }
       case 'compareWith':
         this._targetId = message.targetId ?? undefined;
-        this._render();
+        if (this._raw) this._render();
         return;
       case 'reveal':
       case 'copy': {
-        if (!this._raw) return;
+        // Only a token that decoded is revealed or copied, and only the one the person confirmed.
+        const raw = this._raw;
+        const serial = this._tokenSerial;
+        if (!raw || this._inspection.problem) return;
         const action = message.type === 'reveal' ? vscode.l10n.t('Show Token') : vscode.l10n.t('Copy Token');
         const answer = await vscode.window.showWarningMessage(
           vscode.l10n.t('This token is a credential: anyone who has it can call the service as its subject until it expires. {0}?', action),
@@ -220,11 +293,15 @@ export class TokenInspectorPanel extends Disposable {
           action,
         );
         if (answer !== action || this.isDisposed) return;
+        if (serial !== this._tokenSerial) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('The token changed while you were asked (it was renewed or replaced). Choose again to use the new one.'));
+          return;
+        }
         if (message.type === 'copy') {
-          await vscode.env.clipboard.writeText(this._raw);
+          await vscode.env.clipboard.writeText(raw);
           void vscode.window.showInformationMessage(vscode.l10n.t('Token copied to the clipboard.'));
         } else {
-          await this._send({ type: 'reveal', raw: this._raw });
+          await this._send({ type: 'reveal', raw, tokenSerial: serial });
         }
         return;
       }

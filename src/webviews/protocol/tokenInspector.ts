@@ -25,6 +25,8 @@ export interface InspectorView {
   readonly source: TokenSource;
   /** Set when the input is not a readable JWT: which part is wrong and why. */
   readonly problem?: { readonly part: TokenPart; readonly message: string };
+  /** Set when the connection's token is no longer shown (signed out, removed), with the reason. */
+  readonly gone?: string;
   readonly description?: TokenDescription;
   readonly version?: TokenVersion;
   readonly kind?: TokenKind;
@@ -34,15 +36,17 @@ export interface InspectorView {
   /** The connection compared with, if any. */
   readonly targetId?: string;
   readonly targets: readonly TargetChoice[];
-  /** Host clock (ms since epoch) when the view was made; the page counts down from it. */
+  /** Host clock (ms since epoch) when the view was sent; the page counts down from it. */
   readonly now: number;
+  /** Changes whenever the token shown changes; a revealed token with another serial is dropped. */
+  readonly tokenSerial: number;
   /** Set when the view replaces an earlier one because the connection's token was renewed. */
   readonly renewedAt?: number;
 }
 
 export type HostMessage =
   | { readonly type: 'show'; readonly view: InspectorView }
-  | { readonly type: 'reveal'; readonly raw: string };
+  | { readonly type: 'reveal'; readonly raw: string; readonly tokenSerial: number };
 
 export type PageMessage =
   | { readonly type: 'ready' }
@@ -74,10 +78,12 @@ export function parsePageMessage(value: unknown): PageMessage | undefined {
 export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const message = value as { type?: unknown; view?: unknown; raw?: unknown };
-  if (message.type === 'reveal' && typeof message.raw === 'string') return { type: 'reveal', raw: message.raw };
+  if (message.type === 'reveal' && typeof message.raw === 'string' && typeof (message as { tokenSerial?: unknown }).tokenSerial === 'number') {
+    return { type: 'reveal', raw: message.raw, tokenSerial: (message as { tokenSerial: number }).tokenSerial };
+  }
   if (message.type === 'show' && typeof message.view === 'object' && message.view !== null) {
     const view = message.view as Partial<InspectorView>;
-    if (typeof view.now === 'number' && Array.isArray(view.checks) && Array.isArray(view.targets) && typeof view.source === 'object') return { type: 'show', view: view as InspectorView };
+    if (typeof view.now === 'number' && typeof view.tokenSerial === 'number' && Array.isArray(view.checks) && Array.isArray(view.targets) && typeof view.source === 'object') return { type: 'show', view: view as InspectorView };
   }
   return undefined;
 }

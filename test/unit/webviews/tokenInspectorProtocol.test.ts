@@ -19,10 +19,11 @@ describe('token inspector protocol: messages from the page are validated', () =>
   });
 
   test('the page accepts only well-formed host messages', () => {
-    assert.deepEqual(parseHostMessage({ type: 'reveal', raw: 'abc' }), { type: 'reveal', raw: 'abc' });
-    assert.equal(parseHostMessage({ type: 'reveal', raw: 1 }), undefined);
-    assert.equal(parseHostMessage({ type: 'show', view: { now: 'x', checks: [], targets: [], source: {} } }), undefined);
-    const view = { now: 1, checks: [], targets: [], source: { kind: 'pasted', origin: 'input' }, signaturePending: false };
+    assert.deepEqual(parseHostMessage({ type: 'reveal', raw: 'abc', tokenSerial: 2 }), { type: 'reveal', raw: 'abc', tokenSerial: 2 });
+    assert.equal(parseHostMessage({ type: 'reveal', raw: 1, tokenSerial: 2 }), undefined);
+    assert.equal(parseHostMessage({ type: 'reveal', raw: 'abc' }), undefined);
+    assert.equal(parseHostMessage({ type: 'show', view: { now: 'x', tokenSerial: 1, checks: [], targets: [], source: {} } }), undefined);
+    const view = { now: 1, tokenSerial: 1, checks: [], targets: [], source: { kind: 'pasted', origin: 'input' }, signaturePending: false };
     assert.deepEqual(parseHostMessage({ type: 'show', view }), { type: 'show', view });
   });
 });

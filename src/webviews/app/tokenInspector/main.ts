@@ -20,6 +20,8 @@ let view: InspectorView | undefined;
 /** Host clock minus page clock, so countdowns follow the host (code-server runs it elsewhere). */
 let clockOffset = 0;
 let ticker: number | undefined;
+/** The raw token the person asked to see, kept across re-renders of the same token only. */
+let revealed: { raw: string; serial: number } | undefined;
 
 const VERDICT_TEXT: Record<Verdict, string> = { pass: 'Pass', warning: 'Warning', fail: 'Fail', notVerified: 'Not verified', info: 'Info' };
 const VERDICT_ICON: Record<Verdict, string> = { pass: '✓', warning: '!', fail: '✗', notVerified: '?', info: 'i' };
@@ -128,6 +130,11 @@ function render(current: InspectorView): void {
   const title = current.source.kind === 'connection' ? `Access token of ${current.source.connectionName}` : `Token from the ${current.source.origin === 'input' ? 'input box' : current.source.origin}`;
   const children: Node[] = [el('h1', {}, title)];
 
+  if (current.gone) {
+    children.push(el('div', { class: 'problem', role: 'status' }, el('p', {}, current.gone)));
+    app.replaceChildren(...children);
+    return;
+  }
   if (current.problem) {
     children.push(
       el('div', { class: 'problem', role: 'alert' }, el('strong', {}, `This is not a token that can be read (${current.problem.part}).`), el('p', {}, current.problem.message)),
@@ -154,7 +161,7 @@ function render(current: InspectorView): void {
     );
   }
   if (current.renewedAt) children.push(el('p', { class: 'muted', id: 'renewed' }, `The connection's token was renewed at ${new Date(current.renewedAt).toLocaleTimeString()}; this is the new one.`));
-  children.push(toolbar(current));
+  children.push(toolbar(current), rawSection());
 
   const checks = el('ul', { class: 'checks', id: 'checks' }, ...current.checks.map(checkItem));
   if (current.signaturePending) checks.append(el('li', { class: 'check pending', 'data-check': 'signature' }, el('span', { class: 'verdict' }, '… Checking'), el('div', {}, el('strong', {}, 'Signature'), el('p', {}, "Fetching the issuer's published keys..."))));
@@ -163,30 +170,43 @@ function render(current: InspectorView): void {
   if (description) {
     children.push(claimsTable('Header', description.header), claimsTable('Payload', description.payload));
   }
-  children.push(el('section', { id: 'raw', hidden: '' }));
   app.replaceChildren(...children);
 }
 
-function reveal(raw: string): void {
-  const section = document.getElementById('raw');
-  if (!section) return;
+/** The revealed raw token under the toolbar, or an empty hidden section. */
+function rawSection(): HTMLElement {
+  const section = el('section', { id: 'raw' });
+  if (!revealed || revealed.serial !== view?.tokenSerial) {
+    section.hidden = true;
+    return section;
+  }
   const hide = el('button', { type: 'button', id: 'hide' }, 'Hide Token');
   hide.addEventListener('click', () => {
+    revealed = undefined;
     section.replaceChildren();
     section.hidden = true;
   });
-  section.replaceChildren(el('h2', {}, 'Raw token'), el('p', { class: 'warning' }, 'This is a credential. Do not paste it into chats, tickets or web pages.'), el('pre', { class: 'raw' }, raw), hide);
-  section.hidden = false;
+  section.append(el('h2', {}, 'Raw token'), el('p', { class: 'warning' }, 'This is a credential. Do not paste it into chats, tickets or web pages.'), el('pre', { class: 'raw' }, revealed.raw), hide);
+  return section;
+}
+
+function reveal(raw: string, serial: number): void {
+  if (serial !== view?.tokenSerial) return; // the token changed meanwhile
+  revealed = { raw, serial };
+  const section = rawSection();
+  document.getElementById('raw')?.replaceWith(section);
+  section.scrollIntoView({ block: 'nearest' });
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostMessage(event.data);
   if (!message) return;
   if (message.type === 'reveal') {
-    reveal(message.raw);
+    reveal(message.raw, message.tokenSerial);
     return;
   }
   view = message.view;
+  if (revealed && revealed.serial !== view.tokenSerial) revealed = undefined;
   clockOffset = view.now - Date.now();
   render(view);
   if (ticker === undefined) ticker = window.setInterval(tick, 1000);
