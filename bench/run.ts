@@ -2,12 +2,13 @@
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
 import { tokenCases } from './token.bench';
+import { tokenInspectCases } from './tokenInspect.bench';
 
 async function main(): Promise<void> {
   const filter = process.argv[2];
   const tokens = await tokenCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokens.cases];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...tokens.cases];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {
