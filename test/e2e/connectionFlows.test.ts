@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { packageFixture, startSessionWithExtensions } from './support/fixtureExtensions';
-import type { E2eSession } from './support/session';
+import { packageFixture } from './support/fixtureExtensions';
+import { startSandboxSession, type E2eSession } from './support/session';
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -80,15 +80,7 @@ describe('connection flows: device code, certificate, roles, token copy and sess
   before(async () => {
     sandbox = await startSandbox({ deviceCodeIntervalSeconds: 1 });
     const consumer = packageFixture('session-consumer');
-    session = await startSessionWithExtensions('connectionFlows', [consumer], {
-      env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile },
-      settings: {
-        // VS Code's fetch honours NODE_EXTRA_CA_CERTS only with this off (real-vscode.md item 14).
-        'http.fetchAdditionalSupport': false,
-        'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
-        'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,
-      },
-    });
+    session = await startSandboxSession('connectionFlows', sandbox, { extensions: [consumer] });
     await session.workbench.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
     // Start where a person would: the Dataverse view, which also lets the workbench finish loading its extensions.
     await session.workbench.openViewContainer('Dataverse');

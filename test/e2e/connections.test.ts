@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { filesUnder, startSession, type E2eSession } from './support/session';
+import { filesUnder, startSandboxSession, type E2eSession } from './support/session';
+import { signInWithBrowser } from './support/flows';
 
 describe('connections: sign in from the palette in a real VS Code', () => {
   let sandbox: Sandbox;
@@ -21,15 +21,7 @@ describe('connections: sign in from the palette in a real VS Code', () => {
 
   before(async () => {
     sandbox = await startSandbox();
-    session = await startSession('connections', {
-      env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile },
-      settings: {
-        // VS Code's fetch honours NODE_EXTRA_CA_CERTS only with this off (real-vscode.md item 14).
-        'http.fetchAdditionalSupport': false,
-        'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
-        'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,
-      },
-    });
+    session = await startSandboxSession('connections', sandbox);
   });
 
   after(async () => {
@@ -43,17 +35,7 @@ describe('connections: sign in from the palette in a real VS Code', () => {
     await workbench.openViewContainer('Dataverse');
     await workbench.page.getByRole('button', { name: 'Connect to an Environment' }).click();
     await workbench.answer('Environment URL', sales.url);
-    await workbench.answer('How do you want to sign in', 'Sign in with a browser');
-
-    // VS Code asks before opening an external site; the sign-in page opens in a new tab.
-    const signInPage = new Promise<Page>((resolve) => workbench.context.once('page', resolve));
-    await workbench.page.getByRole('button', { name: 'Open', exact: true }).click({ timeout: 60_000 });
-    const page = await signInPage;
-    await page.waitForLoadState();
-    await page.getByRole('button', { name: /Adele Vance/ }).click();
-    await page.waitForLoadState();
-    await session.workbench.screenshot('connections-signed-in-tab');
-    await page.close();
+    await signInWithBrowser(workbench, /Adele Vance/, 'connections-signed-in-tab');
 
     await workbench.answer('Name this connection', 'Contoso Sales');
     await workbench.answer('production environment', 'No');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { startSession, type E2eSession } from './support/session';
+import { startSandboxSession, type E2eSession } from './support/session';
 import type { Workbench } from './support/workbench';
 
 describe('two windows stay in step', () => {
@@ -13,14 +13,7 @@ describe('two windows stay in step', () => {
 
   before(async () => {
     sandbox = await startSandbox();
-    session = await startSession('cross-window', {
-      env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile },
-      settings: {
-        'http.fetchAdditionalSupport': false,
-        'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
-        'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,
-      },
-    });
+    session = await startSandboxSession('cross-window', sandbox);
     other = await session.workbench.openAnotherWindow();
   });
 

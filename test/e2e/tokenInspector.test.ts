@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { CONTOSO_TENANT } from '../../sandbox/seed';
-import { filesUnder, startSession, type E2eSession } from './support/session';
+import { filesUnder, startSandboxSession, type E2eSession } from './support/session';
+import { signInWithBrowser } from './support/flows';
 
 /** A JWT with the given claims and a signature no key made. */
 function unsignedLookalike(payload: Record<string, unknown>): string {
@@ -41,14 +42,7 @@ describe('token inspector: what is in the token, checked against the connection,
 
   before(async () => {
     sandbox = await startSandbox();
-    session = await startSession('token-inspector', {
-      env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile },
-      settings: {
-        'http.fetchAdditionalSupport': false,
-        'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
-        'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,
-      },
-    });
+    session = await startSandboxSession('token-inspector', sandbox);
     // A script run by a claim would most likely show itself this way.
     session.workbench.page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -67,14 +61,7 @@ describe('token inspector: what is in the token, checked against the connection,
     await workbench.openViewContainer('Dataverse');
     await workbench.page.getByRole('button', { name: 'Connect to an Environment' }).click();
     await workbench.answer('Environment URL', sales.url);
-    await workbench.answer('How do you want to sign in', 'Sign in with a browser');
-    const signInPage = new Promise<Page>((resolve) => workbench.context.once('page', resolve));
-    await workbench.page.getByRole('button', { name: 'Open', exact: true }).click({ timeout: 60_000 });
-    const page = await signInPage;
-    await page.waitForLoadState();
-    await page.getByRole('button', { name: /Adele Vance/ }).click();
-    await page.waitForLoadState();
-    await page.close();
+    await signInWithBrowser(workbench, /Adele Vance/);
     await workbench.answer('Name this connection', 'Contoso Sales');
     await workbench.answer('production environment', 'No');
     await workbench.waitForNotification(/Connected to Contoso Sales as Adele Vance/);

@@ -34,10 +34,13 @@ export function filesUnder(dir: string): Array<{ path: string; text: string }> {
   return out;
 }
 
-/** Starts a session named `name`; its profile lives under .test-artifacts/profiles/<name>. */
+/**
+ * Starts a session named `name`; its profile lives under .test-artifacts/profiles/<name>.
+ * `extensions`: more .vsix files installed next to the DevKit (an install needs code-server stopped).
+ */
 export async function startSession(
   name: string,
-  options: { settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; files?: Record<string, string> } = {},
+  options: { settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; files?: Record<string, string>; extensions?: readonly string[] } = {},
 ): Promise<E2eSession> {
   const install = ensureCodeServer();
   const root = join(ARTIFACTS, 'profiles', name);
@@ -45,7 +48,7 @@ export async function startSession(
   const profile = createProfile(root, options.settings);
   const workspace = join(root, 'workspace');
   mkdirSync(workspace, { recursive: true });
-  installExtension(install, profile, VSIX);
+  for (const vsix of [VSIX, ...(options.extensions ?? [])]) installExtension(install, profile, vsix);
   const codeServer = await startCodeServer(install, profile, { env: options.env });
   const browser = await launchBrowser();
   try {
@@ -67,4 +70,27 @@ export async function startSession(
     await codeServer.stop();
     throw error;
   }
+}
+
+/**
+ * A session wired to a running sandbox the way `npm start` wires it: the
+ * sandbox CA trusted by the extension host, its sign-in host trusted, its
+ * discovery service used.
+ */
+export function startSandboxSession(
+  name: string,
+  sandbox: { caBundleFile: string; entra: { url: string }; discoveryUrl: string },
+  options: { extensions?: readonly string[]; settings?: Record<string, unknown> } = {},
+): Promise<E2eSession> {
+  return startSession(name, {
+    env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile },
+    settings: {
+      // VS Code's fetch honours NODE_EXTRA_CA_CERTS only with this off (real-vscode.md item 14).
+      'http.fetchAdditionalSupport': false,
+      'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
+      'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,
+      ...options.settings,
+    },
+    ...(options.extensions ? { extensions: options.extensions } : {}),
+  });
 }
