@@ -1,9 +1,5 @@
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import type Forge from 'node-forge';
-// Only the PKCS#12 reader of node-forge and the digests its MACs and PBKDF2 use, not its TLS, SSH, ed25519...
-// (about 86 kB less in the minified bundle). Each module fills in the one shared object of lib/forge.
-import 'node-forge/lib/md.all';
-import 'node-forge/lib/pkcs12';
 import { TokenError } from './tokenError';
 
 /** What msal-node's `clientCertificate` needs, derived from the certificate rather than typed by a person. */
@@ -33,8 +29,26 @@ export interface PemCertificateInput {
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:ENCRYPTED |RSA |EC )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- lib/forge has no types of its own; it is the object typed as 'node-forge'.
-const forge = require('node-forge/lib/forge') as typeof Forge;
+let forgeLoaded: typeof Forge | undefined;
+
+/**
+ * node-forge, loaded on first use so that it costs nothing at activation
+ * (the bundle evaluates it only when a PFX is read). Only the PKCS#12 reader
+ * and the digests its MACs and PBKDF2 use, not its TLS, SSH, ed25519...
+ * (about 86 kB less in the minified bundle); each module fills in the one
+ * shared object of lib/forge, which has no types of its own and is the
+ * object typed as 'node-forge'.
+ */
+function forgeLib(): typeof Forge {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (!forgeLoaded) {
+    require('node-forge/lib/md.all');
+    require('node-forge/lib/pkcs12');
+    forgeLoaded = require('node-forge/lib/forge') as typeof Forge;
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return forgeLoaded;
+}
 
 function invalid(message: string, cause?: unknown): TokenError {
   return new TokenError('configuration', message, { cause });
@@ -107,7 +121,7 @@ function fromBinary(binary: string): Buffer {
  * requires it to equal the TBSCertificate's own copy, so that copy is used.
  */
 function certificateDer(bag: Forge.pkcs12.Bag): Buffer | undefined {
-  const { asn1 } = forge;
+  const { asn1 } = forgeLib();
   if (bag.cert) {
     const tbs = (bag.cert as Forge.pki.Certificate & { tbsCertificate?: Forge.asn1.Asn1 }).tbsCertificate;
     const fields = tbs && Array.isArray(tbs.value) ? tbs.value : undefined;
@@ -129,7 +143,7 @@ function certificateDer(bag: Forge.pkcs12.Bag): Buffer | undefined {
         );
       }
     }
-    return fromBinary(asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes());
+    return fromBinary(asn1.toDer(forgeLib().pki.certificateToAsn1(bag.cert)).getBytes());
   }
   // forge reads RSA certificates only; any other (EC...) is left as ASN.1 as read.
   const raw = (bag as Forge.pkcs12.Bag & { asn1?: Forge.asn1.Asn1 }).asn1;
@@ -138,7 +152,7 @@ function certificateDer(bag: Forge.pkcs12.Bag): Buffer | undefined {
 
 /** The PKCS#8 DER of a key bag; forge reads RSA keys only and leaves others (EC...) as the PrivateKeyInfo it decrypted. */
 function privateKeyDer(bag: Forge.pkcs12.Bag): Buffer | undefined {
-  const { asn1, pki } = forge;
+  const { asn1, pki } = forgeLib();
   if (bag.key) return fromBinary(asn1.toDer(pki.wrapRsaPrivateKey(pki.privateKeyToAsn1(bag.key as Forge.pki.rsa.PrivateKey))).getBytes());
   const raw = (bag as Forge.pkcs12.Bag & { asn1?: Forge.asn1.Asn1 }).asn1;
   return raw ? fromBinary(asn1.toDer(raw).getBytes()) : undefined;
@@ -151,14 +165,14 @@ function decodePfx(pfx: Uint8Array, passphrase: string | undefined): Forge.pkcs1
   }
   let der: Forge.asn1.Asn1;
   try {
-    der = forge.asn1.fromDer(binary, false);
+    der = forgeLib().asn1.fromDer(binary, false);
   } catch (e) {
     throw invalid('The file is not a PKCS#12 (.pfx/.p12) file: it could not be read as one. Choose the .pfx or .p12 exported with the certificate.', e);
   }
   let lastError: unknown;
   const attempt = (password: string | undefined, asn1: Forge.asn1.Asn1 = der): Forge.pkcs12.Pkcs12Pfx | undefined => {
     try {
-      return password === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+      return password === undefined ? forgeLib().pkcs12.pkcs12FromAsn1(asn1, false) : forgeLib().pkcs12.pkcs12FromAsn1(asn1, false, password);
     } catch (e) {
       lastError = e;
       if (e instanceof Error && WRONG_PASSWORD.test(e.message)) return undefined;
@@ -179,8 +193,8 @@ function decodePfx(pfx: Uint8Array, passphrase: string | undefined): Forge.pkcs1
       // bytes; the MAC has already been verified, so the copy leaves it out.
       const macPassed = lastError instanceof Error && /Failed to decrypt PKCS#12 SafeContents/.test(lastError.message);
       if (macPassed && /[^\x00-\x7f]/.test(passphrase) && Array.isArray(der.value)) {
-        const withoutMac = der.value.length > 2 ? forge.asn1.create(der.tagClass, der.type, der.constructed, der.value.slice(0, 2)) : der;
-        const retried = attempt(forge.util.encodeUtf8(passphrase), withoutMac);
+        const withoutMac = der.value.length > 2 ? forgeLib().asn1.create(der.tagClass, der.type, der.constructed, der.value.slice(0, 2)) : der;
+        const retried = attempt(forgeLib().util.encodeUtf8(passphrase), withoutMac);
         if (retried) return retried;
       }
     }
@@ -215,7 +229,7 @@ function decodePfx(pfx: Uint8Array, passphrase: string | undefined): Forge.pkcs1
  */
 export function pemFromPfx(pfx: Uint8Array, passphrase?: string): PfxPem {
   const p12 = decodePfx(pfx, passphrase);
-  const { oids } = forge.pki;
+  const { oids } = forgeLib().pki;
   const keyBags = [...(p12.getBags({ bagType: oids.pkcs8ShroudedKeyBag! })[oids.pkcs8ShroudedKeyBag!] ?? []), ...(p12.getBags({ bagType: oids.keyBag! })[oids.keyBag!] ?? [])];
   const certBags = p12.getBags({ bagType: oids.certBag! })[oids.certBag!] ?? [];
 
