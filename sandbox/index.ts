@@ -153,6 +153,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (handler) handler.handle(req, res);
       else res.writeHead(503).end();
     });
+    // Microsoft's front ends keep idle connections open for minutes; Node's default of 5 s would make a client
+    // that was busy (a benchmark in the same process) reuse a socket the server is closing, and see ECONNRESET.
+    server.keepAliveTimeout = 120_000;
     servers.push(server);
     const url = await listen(server, host, port);
     return { url, attach: (h) => void ((handler = h), handlers.push(h)) };

@@ -659,6 +659,8 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
         res.end(JSON.stringify({ error: 'server_error', error_description: e instanceof Error ? e.message : 'internal error' }));
       });
   });
+  // Idle connections stay open for minutes, as Microsoft's front ends keep them (see sandbox/index.ts).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? ENTRA_HOST, () => resolve());
