@@ -485,18 +485,20 @@ export function explainError(error: unknown, now: number = Date.now()): ErrorExp
   }
   const code = firstString(e.code, e.name !== 'Error' ? e.name : undefined) ?? 'unknown';
   if (code === 'MissingSecretError') {
+    const name = typeof e.connectionName === 'string' && e.connectionName ? `"${e.connectionName}"` : 'the connection';
     return fromEntry(
       'MissingSecretError',
       {
-        title: "This window cannot read the connection's secret.",
-        cause: 'The connection was signed out, or, in VS Code for the Web, it was added in another browser tab: a tab sees secrets stored by other tabs only after it reloads.',
-        fix: 'Reload this window (Developer: Reload Window); if the secret is still missing, run Dataverse: Connect to Environment... to enter it again.',
+        title: `This window cannot read the secret of ${name}.`,
+        cause: 'The connection was signed out; or, in VS Code for the Web, it was added in another browser tab, and a tab sees secrets stored by other tabs only after it reloads.',
+        fix: 'Run Dataverse: Connect to Environment... to enter it again; in VS Code for the Web, reload this tab first (Developer: Reload Window) if another tab added it.',
         category: 'signIn',
       },
       message,
     );
   }
-  if (code === 'AbortError') {
+  // AbortController aborts, and VS Code's CancellationError (named 'Canceled').
+  if (code === 'AbortError' || code === 'Canceled') {
     return fromEntry('cancelled', { title: 'The operation was cancelled.', cause: 'It was cancelled before it finished.', fix: 'Run it again when you are ready.', category: 'cancelled' }, message);
   }
   return unknown(code, message);

@@ -261,18 +261,27 @@ describe('connection flows: device code, certificate, roles, token copy and sess
     const pfxFile = join(pemDir, 'devkit-deploy.pfx');
     const password = 'Pfx-export-password-1';
     // As Windows' certificate export or `openssl pkcs12 -export` makes it (AES-256 in OpenSSL 3).
-    execFileSync('openssl', ['pkcs12', '-export', '-in', cert.certFile, '-inkey', cert.keyFile, '-passout', `pass:${password}`, '-out', pfxFile]);
+    execFileSync('openssl', ['pkcs12', '-export', '-in', cert.certFile, '-inkey', cert.keyFile, '-passout', 'env:PFX_PASS', '-out', pfxFile], { env: { ...process.env, PFX_PASS: password } });
 
-    await workbench.runCommand('Dataverse: Connect to Environment...');
-    await workbench.answer('Environment URL', dev.url);
-    await workbench.answer('How do you want to sign in', 'App registration with a certificate');
-    await workbench.answer('Application (client) id', cert.clientId);
-    // The simple file dialog fills in its starting folder after it opens; type the path only after that.
-    await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.answer('Choose the certificate and its private key', pfxFile);
+    const choosePfx = async () => {
+      await workbench.runCommand('Dataverse: Connect to Environment...');
+      await workbench.answer('Environment URL', dev.url);
+      await workbench.answer('How do you want to sign in', 'App registration with a certificate');
+      await workbench.answer('Application (client) id', cert.clientId);
+      // The simple file dialog fills in its starting folder after it opens; type the path only after that.
+      await workbench.page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row', { hasText: '..' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await workbench.answer('Choose the certificate and its private key', pfxFile);
+      await quickInputText('Password of devkit-deploy.pfx');
+    };
+    // Esc at the password ends the conversation quietly: no error.
+    await choosePfx();
+    await workbench.page.keyboard.press('Escape');
+    await workbench.page.waitForTimeout(1000);
+    assert.equal(await workbench.page.locator('.notifications-toasts .notification-toast', { hasText: /Canceled|failed|PFX/ }).count(), 0, 'cancelling showed an error');
+
+    await choosePfx();
     // The password box is masked: VS Code shows a password input in place of the text one.
     const passwordInput = workbench.page.locator('.quick-input-widget input:visible');
-    await quickInputText('Password of devkit-deploy.pfx');
     await passwordInput.fill('not-the-password');
     await passwordInput.press('Enter');
     await quickInputText(/PFX password is wrong/);

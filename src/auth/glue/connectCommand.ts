@@ -5,7 +5,7 @@ import { parseDataverseChallenge, isTrustedAuthorityHost } from '../challenge';
 import type { Connection, SignInFlow } from '../connection';
 import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
 import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../flows';
-import { certificateFromPem, pemFromPfx } from '../msal/certificateCredential';
+import { certificateFromPem, pemFromPfx, PfxPasswordError } from '../msal/certificateCredential';
 import { discoverAuthority } from '../msal/dataverseFetch';
 import { normalizeOrgUrl, sameOrg } from '../orgUrl';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
@@ -225,24 +225,25 @@ const PFX_FILE = /\.(pfx|p12)$/i;
 async function readPfx(file: vscode.Uri): Promise<string[]> {
   const bytes = await vscode.workspace.fs.readFile(file);
   const name = file.path.split('/').pop() ?? file.path;
+  let password: string | undefined;
   let problem: string | undefined;
   for (;;) {
-    const password = await vscode.window.showInputBox({
-      title: vscode.l10n.t('Password of {0}', name),
-      prompt: problem ?? vscode.l10n.t('The password set when the certificate was exported. Leave empty if it has none.'),
-      password: true,
-      ignoreFocusOut: true,
-    });
-    if (password === undefined) throw new vscode.CancellationError();
     try {
+      // First without a password: a PFX exported without one opens at once, and a file that is no PFX says so.
       const pem = pemFromPfx(bytes, password);
       return [pem.certificatePem, pem.privateKeyPem];
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // Only a password problem is worth another try; anything else is about the file.
-      if (!/password/i.test(message)) throw error;
-      problem = message;
+      if (!(error instanceof PfxPasswordError)) throw error;
+      problem = error.reason === 'wrongPassword' ? error.message : undefined;
     }
+    password = required(
+      await vscode.window.showInputBox({
+        title: vscode.l10n.t('Password of {0}', name),
+        prompt: problem ?? vscode.l10n.t('The password set when the certificate was exported.'),
+        password: true,
+        ignoreFocusOut: true,
+      }),
+    );
   }
 }
 

@@ -54,6 +54,17 @@ function invalid(message: string, cause?: unknown): TokenError {
   return new TokenError('configuration', message, { cause });
 }
 
+/** A PFX that needs a (different) password: the caller asks again, rather than reading the message. */
+export class PfxPasswordError extends TokenError {
+  constructor(
+    readonly reason: 'passwordNeeded' | 'wrongPassword',
+    message: string,
+    cause: unknown,
+  ) {
+    super('configuration', message, { cause });
+  }
+}
+
 function readKey(pem: string, passphrase: string | undefined): KeyObject {
   const block = KEY_BLOCK.exec(pem);
   if (!block) throw invalid('No private key was found: expected a PEM block such as "-----BEGIN PRIVATE KEY-----".');
@@ -203,12 +214,9 @@ function decodePfx(pfx: Uint8Array, passphrase: string | undefined): Forge.pkcs1
   }
   const reason = lastError instanceof Error ? lastError.message : '';
   if (WRONG_PASSWORD.test(reason)) {
-    throw invalid(
-      passphrase
-        ? 'The PFX password is wrong: enter the password that was set when the certificate was exported.'
-        : 'The PFX file is protected by a password. Enter the password that was set when the certificate was exported.',
-      lastError,
-    );
+    throw passphrase
+      ? new PfxPasswordError('wrongPassword', 'The PFX password is wrong: enter the password that was set when the certificate was exported.', lastError)
+      : new PfxPasswordError('passwordNeeded', 'The PFX file is protected by a password. Enter the password that was set when the certificate was exported.', lastError);
   }
   if (/Unsupported|unsupported/.test(reason)) {
     // forge's text names the algorithm (an OID), never secrets.

@@ -286,11 +286,19 @@ describe('OAuth error names without an AADSTS number', () => {
 describe('a missing secret', () => {
   test('is explained with both causes, and the fix names Reload Window and Connect', async () => {
     const { MissingSecretError } = await import('../../../src/auth/connectionManager');
-    const e = explainError(new MissingSecretError('The client secret of "Dev" is not stored.'));
+    const e = explainError(new MissingSecretError('Dev', 'The client secret of "Dev" is not stored.'));
     assert.equal(e.code, 'MissingSecretError');
+    assert.match(e.title, /"Dev"/, 'the title does not name the connection');
     assert.match(e.cause, /another browser tab/);
     assert.match(e.fix, /Reload Window/);
     assert.match(e.fix, /Connect to Environment/);
     assert.doesNotMatch(`${e.title} ${e.fix}`, /undefined|failed with MissingSecretError/);
+  });
+});
+
+describe('cancellation', () => {
+  test("VS Code's CancellationError (named Canceled) is a cancellation, not an error", () => {
+    const error = Object.assign(new Error('Canceled'), { name: 'Canceled' });
+    assert.equal(explainError(error).category, 'cancelled');
   });
 });

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import forge from 'node-forge';
 import { ensureCredentials } from '../../../../sandbox/credentials';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
-import { certificateFromPem, certificateFromPfx, pemFromPfx } from '../../../../src/auth/msal/certificateCredential';
+import { certificateFromPem, certificateFromPfx, pemFromPfx, PfxPasswordError } from '../../../../src/auth/msal/certificateCredential';
 import { callWithToken } from '../../../../src/auth/msal/dataverseFetch';
 import { MsalTokenSource } from '../../../../src/auth/msal/msalTokenSource';
 import { TokenError } from '../../../../src/auth/msal/tokenError';
@@ -29,33 +29,34 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function openssl(...args: string[]): string {
-  return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs openssl; a password goes through the environment (`env:PFX_PASS`), never the command line a failure would print. */
+function openssl(args: string[], password?: string): string {
+  return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PFX_PASS: password ?? '' } });
 }
 
 /** A fresh key pair and self-signed (or CA-signed) certificate, written as <name>.key / <name>.pem. */
 function makeCertificate(name: string, options: { ec?: boolean; ca?: string; isCa?: boolean } = {}): { certificatePem: string; privateKeyPem: string } {
   const keyArgs = options.ec ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
   if (options.ca) {
-    openssl('req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${options.ca}.pem`, '-CAkey', `${options.ca}.key`, '-CAcreateserial', '-days', '2', '-out', `${name}.pem`);
+    openssl(['req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
+    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${options.ca}.pem`, '-CAkey', `${options.ca}.key`, '-CAcreateserial', '-days', '2', '-out', `${name}.pem`]);
   } else {
     const ext = options.isCa ? ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'] : [];
-    openssl('req', '-x509', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`, ...ext);
+    openssl(['req', '-x509', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`, ...ext]);
   }
   return { certificatePem: readFileSync(join(dir, `${name}.pem`), 'utf8'), privateKeyPem: readFileSync(join(dir, `${name}.key`), 'utf8') };
 }
 
 /** `openssl pkcs12 -export` with the given extra arguments; returns the file's bytes. */
 function exportPfx(out: string, password: string, ...args: string[]): Uint8Array {
-  openssl('pkcs12', '-export', '-out', out, '-passout', `pass:${password}`, ...args);
+  openssl(['pkcs12', '-export', '-out', out, '-passout', 'env:PFX_PASS', ...args], password);
   return new Uint8Array(readFileSync(join(dir, out)));
 }
 
 /** What `openssl pkcs12 -info` says about how a file is protected, to show each test reads what it claims to. */
 function protection(file: string, password: string): string {
   // openssl writes these lines to stderr.
-  const run = spawnSync('openssl', ['pkcs12', '-info', '-noout', '-legacy', '-in', file, '-passin', `pass:${password}`], { cwd: dir, encoding: 'utf8' });
+  const run = spawnSync('openssl', ['pkcs12', '-info', '-noout', '-legacy', '-in', file, '-passin', 'env:PFX_PASS'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PFX_PASS: password } });
   assert.equal(run.status, 0, run.stderr);
   return `${run.stdout}${run.stderr}`;
 }
@@ -124,10 +125,11 @@ describe('certificateFromPfx: files written by openssl', () => {
   test('pemFromPfx gives the PEM pair to store: the same certificate and an unencrypted PKCS#8 key', () => {
     const pfx = exportPfx('pem.pfx', PASSWORD, '-in', 'leaf.pem', '-inkey', 'leaf.key');
     const pem = pemFromPfx(pfx, PASSWORD);
-    assert.match(pem.privateKeyPem, /^-----BEGIN PRIVATE KEY-----\n/);
+    assert.ok(pem.privateKeyPem.startsWith('-----BEGIN PRIVATE KEY-----\n'), 'the key is not unencrypted PKCS#8 PEM');
     assert.equal(new X509Certificate(pem.certificatePem).fingerprint256, new X509Certificate(leaf.certificatePem).fingerprint256);
     assert.equal(certificateFromPem(pem).thumbprintSha256, thumbprint(leaf.certificatePem));
-    assert.equal(certificateFromPem(pem).privateKey, certificateFromPem(leaf).privateKey);
+    // Compared without printing either key on failure.
+    assert.ok(certificateFromPem(pem).privateKey === certificateFromPem(leaf).privateKey, 'the key read from the PFX is not the key exported into it');
   });
 
   test('an EC (P-256) certificate, which node-forge itself cannot parse: same thumbprint', () => {
@@ -135,7 +137,7 @@ describe('certificateFromPfx: files written by openssl', () => {
     const pfx = exportPfx('ec.pfx', PASSWORD, '-in', 'ec.pem', '-inkey', 'ec.key');
     const credential = certificateFromPfx(pfx, PASSWORD);
     assert.equal(credential.thumbprintSha256, thumbprint(ec.certificatePem));
-    assert.match(credential.privateKey, /^-----BEGIN PRIVATE KEY-----/);
+    assert.ok(credential.privateKey.startsWith('-----BEGIN PRIVATE KEY-----'), 'the key is not PKCS#8 PEM');
   });
 
   test('a chain (leaf + CA + an unrelated certificate): the leaf is the one matching the key, x5c is leaf then CA', () => {
@@ -188,6 +190,22 @@ describe('certificateFromPfx: errors say what to do', () => {
     const pfx = exportPfx('needs-pass.pfx', PASSWORD, '-in', 'err-leaf.pem', '-inkey', 'err-leaf.key');
     configurationError(() => certificateFromPfx(pfx), /protected by a password\. Enter the password/, [PASSWORD]);
     configurationError(() => pemFromPfx(pfx, ''), /protected by a password/, [PASSWORD]);
+  });
+
+  test('the caller can tell "needs a password" from "wrong password" without reading the message', () => {
+    const pfx = exportPfx('reason.pfx', PASSWORD, '-in', 'err-leaf.pem', '-inkey', 'err-leaf.key');
+    const reasonOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof PfxPasswordError ? error.reason : 'other';
+      }
+      return 'none';
+    };
+    assert.equal(reasonOf(() => pemFromPfx(pfx)), 'passwordNeeded');
+    assert.equal(reasonOf(() => pemFromPfx(pfx, 'Not-The-Password')), 'wrongPassword');
+    assert.equal(reasonOf(() => pemFromPfx(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x03]))), 'other');
+    assert.equal(reasonOf(() => pemFromPfx(pfx, PASSWORD)), 'none');
   });
 
   test('-nokeys: holds no private key; export it with the key', () => {
