@@ -61,10 +61,12 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   // VS Code for the Web shares globalState between tabs but does not announce SecretStorage changes across them:
-  // compare the saved list every few seconds (an in-memory read) and when this window gets the focus back.
-  const outsideChanges = setInterval(() => manager.refreshIfChangedElsewhere(), 3000);
+  // there, compare the saved list every few seconds (an in-memory read). Everywhere, when the window gets the focus back.
+  if (vscode.env.uiKind === vscode.UIKind.Web) {
+    const outsideChanges = setInterval(() => manager.refreshIfChangedElsewhere(), 3000);
+    context.subscriptions.push({ dispose: () => clearInterval(outsideChanges) });
+  }
   context.subscriptions.push(
-    { dispose: () => clearInterval(outsideChanges) },
     vscode.window.onDidChangeWindowState((state) => {
       if (state.focused) manager.refreshIfChangedElsewhere();
     }),

@@ -54,6 +54,12 @@ const API_PATH = '/api/data/v9.2/';
 /** Names what is missing when a secret is gone, and how to fix it. */
 export class MissingSecretError extends Error {
   override readonly name = 'MissingSecretError';
+  constructor(
+    readonly connectionName: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -65,6 +71,8 @@ export class ConnectionManager implements IDisposable {
   private readonly _expiries = new Map<string, Date>();
   /** The last token handed out per connection, in memory only (as MSAL's own cache), to tell a new token from a cached one. */
   private readonly _lastTokens = new Map<string, string>();
+  /** Connections signed in but not saved yet (the Connect conversation is still going). */
+  private readonly _drafts = new Set<string>();
   private readonly _onDidChange = new Emitter<void>();
   /** Fires when connections are added, removed, renamed, signed out, or the active one changes. */
   readonly onDidChange: Event<void> = this._onDidChange.event;
@@ -103,9 +111,19 @@ export class ConnectionManager implements IDisposable {
     this._changedHere();
   }
 
-  /** Re-reads state after another window changed it; unlike a change made here, it does not fire `onDidChangeHere`. */
+  /**
+   * Re-reads state after another window changed it; unlike a change made here,
+   * it does not fire `onDidChangeHere`. A connection removed elsewhere loses
+   * its token source here too, and with it the tokens held in memory.
+   */
   refresh(): void {
     this._seen = this._signature();
+    const saved = new Set(this.list().map((c) => c.id));
+    for (const id of [...this._sources.keys()]) {
+      if (saved.has(id) || this._drafts.has(id)) continue;
+      this._forgetTokens(id);
+      void this._disposeSource(id, false);
+    }
     this._onDidChange.fire();
   }
 
@@ -141,6 +159,7 @@ export class ConnectionManager implements IDisposable {
       const source = await this._createSource(draft);
       const token = await source.signIn(signal ? { signal } : {});
       this._sources.set(draft.id, Promise.resolve(source));
+      this._drafts.add(draft.id);
       this._recordToken(draft.id, token);
       return { token, source };
     } catch (error) {
@@ -152,6 +171,7 @@ export class ConnectionManager implements IDisposable {
   /** Saves a connection (new or changed) and makes it active. */
   async save(connection: Connection): Promise<void> {
     await this.deps.store.save(connection);
+    this._drafts.delete(connection.id);
     await this.deps.store.setActive(connection.id);
     this.deps.logger.info(`Saved connection "${connection.name}" to ${connection.orgUrl} (${connection.flow}).`);
     this._changedHere();
@@ -159,6 +179,8 @@ export class ConnectionManager implements IDisposable {
 
   /** Forgets a draft whose sign-in succeeded but which the person did not keep. */
   async discardDraft(id: string): Promise<void> {
+    this._drafts.delete(id);
+    this._forgetTokens(id);
     await this._disposeSource(id, true);
     await this._deleteSecrets(id);
   }
@@ -281,8 +303,7 @@ export class ConnectionManager implements IDisposable {
     const connection = this._require(id);
     await this._disposeSource(id, true);
     await this._deleteSecrets(id);
-    this._expiries.delete(id);
-    this._lastTokens.delete(id);
+    this._forgetTokens(id);
     this.deps.logger.info(`Signed out of "${connection.name}" (${connection.orgUrl}).`);
     this._changedHere();
   }
@@ -292,8 +313,7 @@ export class ConnectionManager implements IDisposable {
     const connection = this._require(id);
     await this._disposeSource(id, true);
     await this._deleteSecrets(id);
-    this._expiries.delete(id);
-    this._lastTokens.delete(id);
+    this._forgetTokens(id);
     await this.deps.store.remove(id);
     this.deps.logger.info(`Removed connection "${connection.name}".`);
     this._changedHere();
@@ -314,6 +334,11 @@ export class ConnectionManager implements IDisposable {
     this._onDidChange.dispose();
     this._onDidChangeHere.dispose();
     this._onDidIssueToken.dispose();
+  }
+
+  private _forgetTokens(id: string): void {
+    this._expiries.delete(id);
+    this._lastTokens.delete(id);
   }
 
   private _recordToken(id: string, token: AccessToken): void {
@@ -367,14 +392,14 @@ export class ConnectionManager implements IDisposable {
       case 'clientSecret': {
         const clientSecret = await this.deps.secrets.get(keys.clientSecret);
         if (!clientSecret) {
-          throw new MissingSecretError(`The client secret of "${connection.name}" is not stored (signed out?). Run "Dataverse: Connect to Environment..." to enter it again.`);
+          throw new MissingSecretError(connection.name, `The client secret of "${connection.name}" is not stored (signed out?). Run "Dataverse: Connect to Environment..." to enter it again.`);
         }
         return { kind: 'clientSecret', clientId: connection.clientId, clientSecret };
       }
       case 'certificate': {
         const stored = await this.deps.secrets.get(keys.certificate);
         if (!stored) {
-          throw new MissingSecretError(`The certificate of "${connection.name}" is not stored (signed out?). Run "Dataverse: Connect to Environment..." to choose it again.`);
+          throw new MissingSecretError(connection.name, `The certificate of "${connection.name}" is not stored (signed out?). Run "Dataverse: Connect to Environment..." to choose it again.`);
         }
         const pem = JSON.parse(stored) as { privateKeyPem: string; certificatePem: string };
         return { kind: 'certificate', clientId: connection.clientId, certificate: certificateFromPem(pem) };

@@ -43,7 +43,7 @@ describe('two windows stay in step', () => {
     await other.screenshot('cross-window-other-sees-connection');
     // In VS Code for the Web a tab reads secrets stored by another tab only after a reload: the error says so.
     await other.runCommand('Dataverse: Test Connection');
-    const explained = await other.waitForNotification(/cannot read the connection's secret/);
+    const explained = await other.waitForNotification(/cannot read the secret of "Dev from window one"/);
     assert.match(explained, /Reload Window/);
     await other.page.reload();
     await other.page.locator('.activitybar').waitFor({ state: 'visible', timeout: 60_000 });

@@ -97,14 +97,16 @@ describe('ConnectionManager against the sandbox', () => {
 
   test('a revoked token: the org answers 401, the manager renews once and retries; the issue event fires once per new token, not per cached hand-out', async () => {
     const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-    const manager = new ConnectionManager({
-      store: new ConnectionStore(new MemoryMemento()),
+    const shared = new MemoryMemento();
+    const deps = {
+      store: new ConnectionStore(shared),
       secrets: new MemorySecretStore(),
-      fetch: (input, init) => fetch(input, init),
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
       logger: silent,
       ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
       globalDiscoveryUrl: () => sandbox.discoveryUrl,
-    });
+    };
+    const manager = new ConnectionManager(deps);
     const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
     const draft: Connection = { id: 'dev', name: 'Dev', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
     try {
@@ -113,20 +115,30 @@ describe('ConnectionManager against the sandbox', () => {
       const first = await manager.getToken('dev');
       // A listener that reads the token again (as the token inspector does) must not make the event fire again.
       const issued: string[] = [];
-      manager.onDidIssueToken(async (e) => {
+      const listening: Promise<unknown>[] = [];
+      manager.onDidIssueToken((e) => {
         issued.push(e.connectionId);
-        await manager.getToken(e.connectionId);
+        listening.push(manager.getToken(e.connectionId));
       });
       await manager.getToken('dev');
+      await Promise.all(listening);
       assert.deepEqual(issued, [], 'a cached token was announced as new');
 
       sandbox.configure({ dataverse: { revokeTokensIssuedBefore: Math.floor(Date.now() / 1000) + 1 } });
       await new Promise((resolve) => setTimeout(resolve, 1100));
+      const issuedBefore = sandbox.issuedTokens().length;
       const me = await manager.testConnection('dev');
       assert.equal(me.applicationId, sandbox.apps.secret.clientId);
-      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(sandbox.issuedTokens().length - issuedBefore, 1, 'the refused token was not renewed exactly once');
+      await Promise.all(listening);
       assert.deepEqual(issued, ['dev'], 'the renewed token was announced exactly once');
       assert.notEqual((await manager.getToken('dev')).accessToken, first.accessToken);
+
+      // Removed in another window (the shared list loses it): this window drops its token source too.
+      const other = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });
+      await other.remove('dev');
+      manager.refresh();
+      await assert.rejects(manager.getToken('dev'), /no saved connection/);
     } finally {
       sandbox.configure({ dataverse: { revokeTokensIssuedBefore: null } });
       manager.dispose();
