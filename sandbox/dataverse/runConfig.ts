@@ -43,9 +43,10 @@ export interface DataverseRunConfig {
   /** Faults tried in order; the first that fires wins. Empty by default. */
   faults: FaultConfig[];
   /**
-   * Unix seconds: tokens issued (`iat`) before this answer 401 with the
-   * challenge, as after a revocation (password reset, session revoked,
-   * continuous access evaluation). null (default): no revocation.
+   * Unix seconds: access tokens issued (`iat`) before this answer 401 with
+   * the challenge, as Dataverse does for a token it no longer accepts.
+   * Access tokens only: renewal (refresh token, client credentials) still
+   * succeeds and its new token is accepted. null (default): no revocation.
    */
   revokeTokensIssuedBefore: number | null;
 }
@@ -98,7 +99,13 @@ export class RunControl {
       this.config.faults = [...(patch.faults ?? [])];
       this.faultStates = this.config.faults.map((f) => new RuleState(f));
     }
-    if ('revokeTokensIssuedBefore' in patch) this.config.revokeTokensIssuedBefore = patch.revokeTokensIssuedBefore ?? null;
+    if ('revokeTokensIssuedBefore' in patch) {
+      const value: unknown = patch.revokeTokensIssuedBefore;
+      if (value !== null && value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+        throw new Error(`revokeTokensIssuedBefore must be unix seconds (a number) or null, not ${JSON.stringify(value)}.`);
+      }
+      this.config.revokeTokensIssuedBefore = value ?? null;
+    }
   }
 
   /** True when a token issued at `iat` (unix seconds) has been revoked. */

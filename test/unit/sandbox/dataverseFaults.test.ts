@@ -145,4 +145,8 @@ describe('token revocation', () => {
     dev.handler.configure({ revokeTokensIssuedBefore: null });
     assert.equal((await odata(`${dev.url}${API}/WhoAmI`, older)).status, 200);
   });
+
+  test('a time that is not a number is refused, not compared loosely', () => {
+    assert.throws(() => dev.handler.configure({ revokeTokensIssuedBefore: '1700000000' as unknown as number }), /unix seconds/);
+  });
 });
