@@ -197,7 +197,7 @@ function tenantCheck(payload: Readonly<Record<string, unknown>>, target: CheckTa
     title: 'Token is from another tenant',
     verdict: 'fail',
     detail,
-    ifRefused: `Dataverse answers 401 Unauthorized: an environment only accepts tokens from its own tenant. Sign in with an account of tenant ${target.tenantId} (authority .../${target.tenantId}), or pick the connection of the other tenant.`,
+    ifRefused: `Dataverse answers 403 with error 0x80072560 ("The user is not a member of the organization."): an environment only accepts callers from its own tenant. Sign in with an account of tenant ${target.tenantId} (authority .../${target.tenantId}), or pick the connection of the other tenant.`,
   };
 }
 
@@ -336,7 +336,7 @@ function kindChecks(payload: Readonly<Record<string, unknown>>, target: CheckTar
   const checks: TokenCheck[] = [];
   if (kind === 'app') {
     const appUser = `Dataverse authorises app tokens through an application user whose Application ID is ${appId ?? '(no appid in the token)'}, and its security roles.`;
-    const refused = `A 403 means that application user lacks a security role or privilege: give it one in the Power Platform admin center. A 401 means the environment has no application user for app ${appId ?? '(unknown)'}: add one (Power Platform admin center > environment > Settings > Users + permissions > Application users).`;
+    const refused = `A 403 with error 0x80072560 ("not a member of the organization") means the environment has no application user for app ${appId ?? '(unknown)'}: add one (Power Platform admin center > environment > Settings > Users + permissions > Application users). Any other 403 means that application user lacks a security role or privilege: give it one there.`;
     if (target?.expectsUser === true) {
       checks.push({
         id: 'kind',

@@ -69,7 +69,7 @@ describe('real sandbox tokens against their connection', () => {
     const kind = check(checks, 'kind');
     assert.equal(kind.verdict, 'pass');
     assert.ok(kind.detail.includes(`application user whose Application ID is ${sandbox.apps.secret.clientId}`));
-    assert.match(kind.ifRefused ?? '', /403.*role.*401.*no application user/s);
+    assert.match(kind.ifRefused ?? '', /403 with error 0x80072560.*no application user.*lacks a security role/s);
     assert.ok(!checks.some((c) => c.id === 'scope'), 'app tokens carry no scopes');
     assert.equal(check(checks, 'audience').verdict, 'pass');
     assert.equal(check(checks, 'client').verdict, 'pass');
@@ -129,6 +129,8 @@ describe('real sandbox tokens against their connection', () => {
     const tenant = check(checkToken(user, sales({ tenantId: FABRIKAM_TENANT_ID }), now()), 'tenant');
     assert.equal(tenant.verdict, 'fail');
     assert.ok(tenant.detail.includes(CONTOSO_TENANT_ID) && tenant.detail.includes(FABRIKAM_TENANT_ID));
+    // What the org answers for a caller from another tenant (notes C.11): 403, not 401.
+    assert.match(tenant.ifRefused ?? '', /403 with error 0x80072560/);
   });
 
   test('without a connection: audience and tenant are information, naming the token\'s org and tenant', () => {
