@@ -457,7 +457,10 @@ export function explainError(error: unknown, now: number = Date.now()): ErrorExp
     return explainMsal(e);
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status <= 599) {
-    return explainDataverseResponse({ status: e.status, body: e.body, headers: e.headers as HeaderSource | undefined }, now);
+    // A raw response carries its body and headers; a DataverseHttpError carries the code, message and Retry-After it read from them.
+    const body = e.body ?? (typeof e.code === 'string' || typeof e.message === 'string' ? { error: { code: e.code, message: e.message } } : undefined);
+    const headers = (e.headers as HeaderSource | undefined) ?? (typeof e.retryAfterSeconds === 'number' ? { 'retry-after': String(e.retryAfterSeconds) } : undefined);
+    return explainDataverseResponse({ status: e.status, body, headers }, now);
   }
   // An Entra ID token endpoint body: { error, error_description, error_codes }.
   if (typeof e.error === 'string') {

@@ -9,13 +9,13 @@ describe('connections: sign in from the palette in a real VS Code', () => {
   let session: E2eSession;
 
   /** Runs Connect from the palette for the dev org with a client secret, up to the secret. */
-  async function connectDevWithSecret(secret: string): Promise<void> {
+  async function connectDevWithSecret(secret: string, clientId = sandbox.apps.secret.clientId): Promise<void> {
     const { workbench } = session;
     const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
     await workbench.runCommand('Dataverse: Connect to Environment...');
     await workbench.answer('Environment URL', dev.url);
     await workbench.answer('How do you want to sign in', 'App registration with a client secret');
-    await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
+    await workbench.answer('Application (client) id', clientId);
     await workbench.answer('Client secret value', secret);
   }
 
@@ -81,6 +81,25 @@ describe('connections: sign in from the palette in a real VS Code', () => {
     await workbench.screenshot('connections-wrong-secret');
   });
 
+  test('an expired client secret is explained with AADSTS7000222 and how to make a new one', async () => {
+    const { workbench } = session;
+    await connectDevWithSecret(sandbox.apps.expiredSecret.secret, sandbox.apps.expiredSecret.clientId);
+    const text = await workbench.waitForNotification(/AADSTS7000222/);
+    assert.match(text, /expired/i);
+    assert.doesNotMatch(text, /undefined/);
+  });
+
+  test('an app with no application user in the environment: the 403 is explained where to add one', async () => {
+    const { workbench } = session;
+    await connectDevWithSecret(sandbox.apps.noApplicationUser.secret, sandbox.apps.noApplicationUser.clientId);
+    const text = await workbench.waitForNotification(/0x80072560/);
+    assert.match(text, /Application users/);
+    await workbench.screenshot('connections-no-application-user');
+    // Nothing half-made is kept: the connection was not saved.
+    const tree = await workbench.page.locator('.pane-body').first().innerText();
+    assert.doesNotMatch(tree, /DevKit No App User|44444444-dddd-4eee-8fff-000000000004/);
+  });
+
   test('sign out, and no secret or token is left anywhere on disk or in the log', async () => {
     const { workbench } = session;
     await workbench.runCommand('Dataverse: Sign Out...');
@@ -97,7 +116,7 @@ describe('connections: sign in from the palette in a real VS Code', () => {
     const browserStorage = JSON.stringify(await workbench.context.storageState({ indexedDB: true }));
     await session.close();
 
-    const needles = [sandbox.apps.secret.secret, ...sandbox.issuedTokens()];
+    const needles = [sandbox.apps.secret.secret, sandbox.apps.expiredSecret.secret, sandbox.apps.noApplicationUser.secret, ...sandbox.issuedTokens()];
     assert.ok(needles.length > 3, 'the run issued tokens');
     const files = filesUnder(session.profile.userDataDir);
     // The search reaches where the extension's state is: the saved connection list is found there.
