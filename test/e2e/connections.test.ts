@@ -100,6 +100,22 @@ describe('connections: sign in from the palette in a real VS Code', () => {
     assert.doesNotMatch(tree, /DevKit No App User|44444444-dddd-4eee-8fff-000000000004/);
   });
 
+  for (const [user, code, fix] of [
+    [/Diego Siciliani/, 'AADSTS65001', /consent/i],
+    [/Megan Bowen/, 'AADSTS50076', /multi-factor|MFA/i],
+  ] as const) {
+    test(`a person the sign-in page refuses (${code}) gets the code and what to do`, async () => {
+      const { workbench } = session;
+      const sales = sandbox.orgs.find((o) => o.uniqueName === 'contososales')!;
+      await workbench.runCommand('Dataverse: Connect to Environment...');
+      await workbench.answer('Environment URL', sales.url);
+      await signInWithBrowser(workbench, user);
+      const text = await workbench.waitForNotification(new RegExp(code));
+      assert.match(text, fix);
+      assert.doesNotMatch(text, /undefined/);
+    });
+  }
+
   test('sign out, and no secret or token is left anywhere on disk or in the log', async () => {
     const { workbench } = session;
     await workbench.runCommand('Dataverse: Sign Out...');
