@@ -8,7 +8,7 @@ import { createKeySetCache, signatureCheck, verifySignature } from '../../auth/t
 import { checkTargetOf, inspectToken, nextTimeBoundary, type Inspection } from '../../auth/token/inspect';
 import { Disposable } from '../../core/disposable';
 import type { Logger } from '../../core/logger';
-import { parsePageMessage, type HostMessage, type InspectorView, type PageMessage, type TokenSource } from '../protocol/tokenInspector';
+import { parsePageMessage, type HostMessage, type InspectorView, type PageMessage, type PageText, type TokenSource } from '../protocol/tokenInspector';
 
 /** What to inspect: a connection's current token, or a token the person gave. */
 export type InspectorInput =
@@ -36,6 +36,45 @@ interface Loaded {
 /** Published signing keys, shared by every render (fetched again after ten minutes, or when a key is not in the set). */
 const KEY_SETS = createKeySetCache();
 
+/** The page's own words, localized here ({0} is filled in by the page). */
+function pageText(): PageText {
+  const t = vscode.l10n.t;
+  return {
+    verdicts: { pass: t('Pass'), warning: t('Warning'), fail: t('Fail'), notVerified: t('Not verified'), info: t('Info') },
+    connectionTitle: t('Access token of {0}', '{0}'),
+    pastedTitle: { selection: t('Token from the selection'), clipboard: t('Token from the clipboard'), input: t('Token from the input box') },
+    unreadable: t('This is not a token that can be read ({0}).', '{0}'),
+    kindUser: t('User (delegated) token'),
+    kindApp: t('App-only token'),
+    kindUnknown: t('Kind unknown'),
+    versionUnknown: t('version unknown'),
+    compareWith: t('Compare with'),
+    noConnection: t('No connection'),
+    getCurrentToken: t('Get Current Token'),
+    checkAgain: t('Check Again'),
+    showRaw: t('Show Raw Token…'),
+    copy: t('Copy Token…'),
+    hide: t('Hide Token'),
+    rawTitle: t('Raw token'),
+    rawWarning: t('This is a credential. Do not paste it into chats, tickets or web pages.'),
+    checks: t('Checks'),
+    header: t('Header'),
+    payload: t('Payload'),
+    claim: t('Claim'),
+    value: t('Value'),
+    meaning: t('What it means'),
+    checking: t('… Checking'),
+    signature: t('Signature'),
+    fetchingKeys: t("Fetching the issuer's published keys..."),
+    renewed: t("The connection's token was renewed at {0}; this is the new one.", '{0}'),
+    expires: t('expires {0}', '{0}'),
+    expired: t('expired {0}', '{0}'),
+    noExpiry: t('no expiry (exp is missing)'),
+    inFuture: t('in {0}', '{0}'),
+    inPast: t('{0} ago', '{0}'),
+  };
+}
+
 /** The longest delay setTimeout accepts. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -60,6 +99,7 @@ export class TokenInspectorPanel extends Disposable {
   /** Bumped on every new render, so a late signature result for an older token is dropped. */
   private _generation = 0;
   private _abort: AbortController | undefined;
+  private readonly _text = pageText();
   /** Bumped whenever the token shown changes, so the page drops a revealed older token. */
   private _tokenSerial = 0;
 
@@ -213,7 +253,7 @@ export class TokenInspectorPanel extends Disposable {
     if (!this._view || this.isDisposed) return;
     // Stamp the host clock now (the page counts down from it) and rebuild the choices; the checks stay.
     this._view = { ...this._view, now: Date.now(), targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })) };
-    void this._send({ type: 'show', view: this._view });
+    void this._send({ type: 'show', view: this._view, text: this._text });
   }
 
   private _send(message: HostMessage): Thenable<boolean> {

@@ -44,8 +44,52 @@ export interface InspectorView {
   readonly renewedAt?: number;
 }
 
+/**
+ * Every word the page shows of its own, localized by the host (the page has
+ * no l10n of its own). `{0}` is filled in by the page.
+ */
+export interface PageText {
+  readonly verdicts: Readonly<Record<'pass' | 'warning' | 'fail' | 'notVerified' | 'info', string>>;
+  /** "Access token of {0}" */
+  readonly connectionTitle: string;
+  readonly pastedTitle: Readonly<Record<'selection' | 'clipboard' | 'input', string>>;
+  /** "This is not a token that can be read ({0})." where {0} names the part. */
+  readonly unreadable: string;
+  readonly kindUser: string;
+  readonly kindApp: string;
+  readonly kindUnknown: string;
+  readonly versionUnknown: string;
+  readonly compareWith: string;
+  readonly noConnection: string;
+  readonly getCurrentToken: string;
+  readonly checkAgain: string;
+  readonly showRaw: string;
+  readonly copy: string;
+  readonly hide: string;
+  readonly rawTitle: string;
+  readonly rawWarning: string;
+  readonly checks: string;
+  readonly header: string;
+  readonly payload: string;
+  readonly claim: string;
+  readonly value: string;
+  readonly meaning: string;
+  readonly checking: string;
+  readonly signature: string;
+  readonly fetchingKeys: string;
+  /** "The connection's token was renewed at {0}; this is the new one." */
+  readonly renewed: string;
+  /** "expires {0}" / "expired {0}" where {0} is a relative time. */
+  readonly expires: string;
+  readonly expired: string;
+  readonly noExpiry: string;
+  /** "in {0}" / "{0} ago" */
+  readonly inFuture: string;
+  readonly inPast: string;
+}
+
 export type HostMessage =
-  | { readonly type: 'show'; readonly view: InspectorView }
+  | { readonly type: 'show'; readonly view: InspectorView; readonly text: PageText }
   | { readonly type: 'reveal'; readonly raw: string; readonly tokenSerial: number };
 
 export type PageMessage =
@@ -77,13 +121,17 @@ export function parsePageMessage(value: unknown): PageMessage | undefined {
 /** Validates a message from the host (the page trusts nothing it did not check). */
 export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const message = value as { type?: unknown; view?: unknown; raw?: unknown };
+  const message = value as { type?: unknown; view?: unknown; raw?: unknown; text?: unknown };
   if (message.type === 'reveal' && typeof message.raw === 'string' && typeof (message as { tokenSerial?: unknown }).tokenSerial === 'number') {
     return { type: 'reveal', raw: message.raw, tokenSerial: (message as { tokenSerial: number }).tokenSerial };
   }
   if (message.type === 'show' && typeof message.view === 'object' && message.view !== null) {
     const view = message.view as Partial<InspectorView>;
-    if (typeof view.now === 'number' && typeof view.tokenSerial === 'number' && Array.isArray(view.checks) && Array.isArray(view.targets) && typeof view.source === 'object') return { type: 'show', view: view as InspectorView };
+    const text = message.text as Partial<PageText> | undefined;
+    const textOk = typeof text === 'object' && text !== null && typeof text.verdicts === 'object' && typeof text.connectionTitle === 'string' && typeof text.pastedTitle === 'object';
+    if (textOk && typeof view.now === 'number' && typeof view.tokenSerial === 'number' && Array.isArray(view.checks) && Array.isArray(view.targets) && typeof view.source === 'object') {
+      return { type: 'show', view: view as InspectorView, text: text as PageText };
+    }
   }
   return undefined;
 }

@@ -24,6 +24,8 @@ describe('token inspector protocol: messages from the page are validated', () =>
     assert.equal(parseHostMessage({ type: 'reveal', raw: 'abc' }), undefined);
     assert.equal(parseHostMessage({ type: 'show', view: { now: 'x', tokenSerial: 1, checks: [], targets: [], source: {} } }), undefined);
     const view = { now: 1, tokenSerial: 1, checks: [], targets: [], source: { kind: 'pasted', origin: 'input' }, signaturePending: false };
-    assert.deepEqual(parseHostMessage({ type: 'show', view }), { type: 'show', view });
+    const text = { verdicts: { pass: 'Pass' }, connectionTitle: 'Access token of {0}', pastedTitle: { input: 'Token from the input box' } };
+    assert.deepEqual(parseHostMessage({ type: 'show', view, text }), { type: 'show', view, text });
+    assert.equal(parseHostMessage({ type: 'show', view }), undefined, 'a view without the page text was accepted');
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { TokenCheck, Verdict } from '../../../auth/token/checks';
 import type { ClaimRow } from '../../../auth/token/claims';
-import { parseHostMessage, type InspectorView, type PageMessage } from '../../protocol/tokenInspector';
+import { parseHostMessage, type InspectorView, type PageMessage, type PageText } from '../../protocol/tokenInspector';
 
 interface VsCodeApi {
   postMessage(message: PageMessage): void;
@@ -23,7 +23,9 @@ let ticker: number | undefined;
 /** The raw token the person asked to see, kept across re-renders of the same token only. */
 let revealed: { raw: string; serial: number } | undefined;
 
-const VERDICT_TEXT: Record<Verdict, string> = { pass: 'Pass', warning: 'Warning', fail: 'Fail', notVerified: 'Not verified', info: 'Info' };
+/** The page's words, from the host (localized there). */
+let text: PageText | undefined;
+const fill = (template: string, value: string) => template.replace('{0}', value);
 const VERDICT_ICON: Record<Verdict, string> = { pass: '✓', warning: '!', fail: '✗', notVerified: '?', info: 'i' };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string | undefined>): HTMLElementTagNameMap[K] {
@@ -31,6 +33,11 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
   for (const child of children) if (child !== undefined) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
   return node;
+}
+
+function words(): PageText {
+  if (!text) throw new Error('The page text has not arrived yet.');
+  return text;
 }
 
 function hostNow(): number {
@@ -44,8 +51,8 @@ function relative(unixSeconds: number): string {
   const h = Math.floor(abs / 3600);
   const m = Math.floor((abs % 3600) / 60);
   const s = abs % 60;
-  const text = h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s} s` : `${s} s`;
-  return delta >= 0 ? `in ${text}` : `${text} ago`;
+  const span = h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s} s` : `${s} s`;
+  return fill(delta >= 0 ? words().inFuture : words().inPast, span);
 }
 
 function localTime(unixSeconds: number): string {
@@ -53,9 +60,9 @@ function localTime(unixSeconds: number): string {
 }
 
 function countdownText(expiresAt: number | undefined): string {
-  if (expiresAt === undefined) return 'no expiry (exp is missing)';
+  if (expiresAt === undefined) return words().noExpiry;
   const left = expiresAt - hostNow() / 1000;
-  return left > 0 ? `expires ${relative(expiresAt)}` : `expired ${relative(expiresAt)}`;
+  return fill(left > 0 ? words().expires : words().expired, relative(expiresAt));
 }
 
 /** Updates every live time on the page once a second. */
@@ -87,7 +94,7 @@ function claimsTable(caption: string, rows: readonly ClaimRow[]): HTMLElement {
     'section',
     {},
     el('h2', {}, caption),
-    el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Claim'), el('th', { scope: 'col' }, 'Value'), el('th', { scope: 'col' }, 'What it means'))), body),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, words().claim), el('th', { scope: 'col' }, words().value), el('th', { scope: 'col' }, words().meaning))), body),
   );
 }
 
@@ -95,15 +102,15 @@ function checkItem(check: TokenCheck): HTMLElement {
   const item = el(
     'li',
     { class: `check ${check.verdict}`, 'data-check': check.id },
-    el('span', { class: 'verdict', 'aria-label': VERDICT_TEXT[check.verdict] }, `${VERDICT_ICON[check.verdict]} ${VERDICT_TEXT[check.verdict]}`),
+    el('span', { class: 'verdict', 'aria-label': words().verdicts[check.verdict] }, `${VERDICT_ICON[check.verdict]} ${words().verdicts[check.verdict]}`),
     el('div', {}, el('strong', {}, check.title), el('p', {}, check.detail), check.ifRefused ? el('p', { class: 'if-refused' }, check.ifRefused) : undefined),
   );
   return item;
 }
 
 function toolbar(current: InspectorView): HTMLElement {
-  const select = el('select', { id: 'target', 'aria-label': 'Compare with connection' });
-  select.append(el('option', { value: '' }, 'No connection'));
+  const select = el('select', { id: 'target', 'aria-label': words().compareWith });
+  select.append(el('option', { value: '' }, words().noConnection));
   for (const target of current.targets) {
     const option = el('option', { value: target.id }, target.label);
     if (target.id === current.targetId) option.selected = true;
@@ -118,16 +125,16 @@ function toolbar(current: InspectorView): HTMLElement {
   return el(
     'div',
     { class: 'toolbar' },
-    el('label', { for: 'target' }, 'Compare with '),
+    el('label', { for: 'target' }, words().compareWith),
     select,
-    button('refresh', current.source.kind === 'connection' ? 'Get Current Token' : 'Check Again', { type: 'refresh' }),
-    current.problem ? undefined : button('reveal', 'Show Raw Token…', { type: 'reveal' }),
-    current.problem ? undefined : button('copy', 'Copy Token…', { type: 'copy' }),
+    button('refresh', current.source.kind === 'connection' ? words().getCurrentToken : words().checkAgain, { type: 'refresh' }),
+    current.problem ? undefined : button('reveal', words().showRaw, { type: 'reveal' }),
+    current.problem ? undefined : button('copy', words().copy, { type: 'copy' }),
   );
 }
 
 function render(current: InspectorView): void {
-  const title = current.source.kind === 'connection' ? `Access token of ${current.source.connectionName}` : `Token from the ${current.source.origin === 'input' ? 'input box' : current.source.origin}`;
+  const title = current.source.kind === 'connection' ? fill(words().connectionTitle, current.source.connectionName) : words().pastedTitle[current.source.origin];
   const children: Node[] = [el('h1', {}, title)];
 
   if (current.gone) {
@@ -137,7 +144,7 @@ function render(current: InspectorView): void {
   }
   if (current.problem) {
     children.push(
-      el('div', { class: 'problem', role: 'alert' }, el('strong', {}, `This is not a token that can be read (${current.problem.part}).`), el('p', {}, current.problem.message)),
+      el('div', { class: 'problem', role: 'alert' }, el('strong', {}, fill(words().unreadable, current.problem.part)), el('p', {}, current.problem.message)),
       toolbar(current),
     );
     app.replaceChildren(...children);
@@ -146,8 +153,8 @@ function render(current: InspectorView): void {
 
   const description = current.description;
   if (description) {
-    const kind = description.kind === 'user' ? 'User (delegated) token' : description.kind === 'app' ? 'App-only token' : 'Kind unknown';
-    const version = description.version === 'unknown' ? 'version unknown' : `v${description.version}`;
+    const kind = description.kind === 'user' ? words().kindUser : description.kind === 'app' ? words().kindApp : words().kindUnknown;
+    const version = description.version === 'unknown' ? words().versionUnknown : `v${description.version}`;
     children.push(
       el(
         'p',
@@ -160,15 +167,15 @@ function render(current: InspectorView): void {
       el('p', { class: 'muted' }, description.kindReason),
     );
   }
-  if (current.renewedAt) children.push(el('p', { class: 'muted', id: 'renewed' }, `The connection's token was renewed at ${new Date(current.renewedAt).toLocaleTimeString()}; this is the new one.`));
+  if (current.renewedAt) children.push(el('p', { class: 'muted', id: 'renewed' }, fill(words().renewed, new Date(current.renewedAt).toLocaleTimeString())));
   children.push(toolbar(current), rawSection());
 
   const checks = el('ul', { class: 'checks', id: 'checks' }, ...current.checks.map(checkItem));
-  if (current.signaturePending) checks.append(el('li', { class: 'check pending', 'data-check': 'signature' }, el('span', { class: 'verdict' }, '… Checking'), el('div', {}, el('strong', {}, 'Signature'), el('p', {}, "Fetching the issuer's published keys..."))));
-  children.push(el('section', {}, el('h2', {}, 'Checks'), checks));
+  if (current.signaturePending) checks.append(el('li', { class: 'check pending', 'data-check': 'signature' }, el('span', { class: 'verdict' }, words().checking), el('div', {}, el('strong', {}, words().signature), el('p', {}, words().fetchingKeys))));
+  children.push(el('section', {}, el('h2', {}, words().checks), checks));
 
   if (description) {
-    children.push(claimsTable('Header', description.header), claimsTable('Payload', description.payload));
+    children.push(claimsTable(words().header, description.header), claimsTable(words().payload, description.payload));
   }
   app.replaceChildren(...children);
 }
@@ -180,13 +187,13 @@ function rawSection(): HTMLElement {
     section.hidden = true;
     return section;
   }
-  const hide = el('button', { type: 'button', id: 'hide' }, 'Hide Token');
+  const hide = el('button', { type: 'button', id: 'hide' }, words().hide);
   hide.addEventListener('click', () => {
     revealed = undefined;
     section.replaceChildren();
     section.hidden = true;
   });
-  section.append(el('h2', {}, 'Raw token'), el('p', { class: 'warning' }, 'This is a credential. Do not paste it into chats, tickets or web pages.'), el('pre', { class: 'raw' }, revealed.raw), hide);
+  section.append(el('h2', {}, words().rawTitle), el('p', { class: 'warning' }, words().rawWarning), el('pre', { class: 'raw' }, revealed.raw), hide);
   return section;
 }
 
@@ -206,6 +213,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     return;
   }
   view = message.view;
+  text = message.text;
   if (revealed && revealed.serial !== view.tokenSerial) revealed = undefined;
   clockOffset = view.now - Date.now();
   render(view);
