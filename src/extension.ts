@@ -93,8 +93,6 @@ export function activate(context: vscode.ExtensionContext): void {
         reportError: (error, what) => showError(error, log, showLog, what),
       },
       (placeHolder) => pickConnection(manager, placeHolder, undefined),
-      log,
-      showLog,
     ),
   );
 

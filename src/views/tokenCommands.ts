@@ -2,10 +2,8 @@ import * as vscode from 'vscode';
 import type { Connection } from '../auth/connection';
 import type { ConnectionManager } from '../auth/connectionManager';
 import { decodeToken, looksLikeJwt } from '../auth/token/decode';
-import type { Logger } from '../core/logger';
 import { TokenInspectorPanel, type TokenInspectorDeps } from '../webviews/host/tokenInspectorPanel';
 import type { ConnectionNode } from './connectionsView';
-import { showError } from './errors';
 
 /**
  * True for text shaped like a compact JWS or JWE (dot-separated base64url,
@@ -56,12 +54,7 @@ async function askForToken(): Promise<{ raw: string; origin: 'clipboard' | 'inpu
 }
 
 /** Registers the token inspector commands. */
-export function registerTokenCommands(
-  deps: TokenInspectorDeps,
-  pickConnection: (placeHolder: string) => Promise<Connection | undefined>,
-  log: Logger,
-  showLog: () => void,
-): vscode.Disposable[] {
+export function registerTokenCommands(deps: TokenInspectorDeps, pickConnection: (placeHolder: string) => Promise<Connection | undefined>): vscode.Disposable[] {
   const manager: ConnectionManager = deps.manager;
   return [
     vscode.commands.registerCommand('dataverse.token.inspect', async (arg?: unknown) => {
@@ -70,7 +63,7 @@ export function registerTokenCommands(
         if (!connection) return;
         await TokenInspectorPanel.show(deps, { kind: 'connection', connectionId: connection.id });
       } catch (error) {
-        await showError(error, log, showLog, vscode.l10n.t('Inspect access token'));
+        await deps.reportError(error, vscode.l10n.t('Inspect access token'));
       }
     }),
     vscode.commands.registerCommand('dataverse.token.inspectText', async () => {
@@ -80,7 +73,7 @@ export function registerTokenCommands(
         if (!input) return;
         await TokenInspectorPanel.show(deps, { kind: 'pasted', ...input });
       } catch (error) {
-        await showError(error, log, showLog, vscode.l10n.t('Inspect token'));
+        await deps.reportError(error, vscode.l10n.t('Inspect token'));
       }
     }),
   ];

@@ -4,7 +4,7 @@ import { isTrustedAuthorityHost } from '../../auth/challenge';
 import type { Connection } from '../../auth/connection';
 import type { ConnectionManager } from '../../auth/connectionManager';
 import type { AuthSettings } from '../../auth/glue/settings';
-import { createKeySetCache, signatureCheck, verifySignature } from '../../auth/token/signature';
+import { createKeySetCache, signatureCheck, verifySignature, type SignatureResult } from '../../auth/token/signature';
 import { checkTargetOf, inspectToken, nextTimeBoundary, type Inspection } from '../../auth/token/inspect';
 import { Disposable } from '../../core/disposable';
 import type { Logger } from '../../core/logger';
@@ -148,12 +148,12 @@ export class TokenInspectorPanel extends Disposable {
     });
   }
 
-  private _apply(loaded: Loaded, renewedAt?: number): void {
+  private _apply(loaded: Loaded): void {
     if (this.isDisposed) return;
     this._source = loaded.source;
     this._setRaw(loaded.raw);
     this._targetId = loaded.targetId;
-    this._renewedAt = renewedAt;
+    this._renewedAt = undefined;
     this._panel.title = loaded.title;
     this._render();
   }
@@ -216,18 +216,12 @@ export class TokenInspectorPanel extends Disposable {
       signal: abort.signal,
       cache: KEY_SETS,
     })
+      // An unexpected failure is one more way of not verifying: shown and logged like the others.
+      .catch((error: unknown): SignatureResult => ({ status: 'notVerified', reason: `The signature check stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}` }))
       .then((result) => {
         if (generation !== this._generation || this.isDisposed) return;
         if (result.status !== 'verified') this.deps.log.info(`Token inspector: signature ${result.status}: ${result.reason}`);
         this._inspection = { ...this._inspection, checks: [...this._inspection.checks, signatureCheck(result)] };
-        this._view = this._makeView(Date.now(), false);
-        this._post();
-      })
-      .catch((error: unknown) => {
-        if (generation !== this._generation || this.isDisposed) return;
-        const reason = error instanceof Error ? error.message : String(error);
-        this.deps.log.warn(`Token inspector: the signature check stopped: ${reason}`);
-        this._inspection = { ...this._inspection, checks: [...this._inspection.checks, signatureCheck({ status: 'notVerified', reason: `The signature check stopped unexpectedly: ${reason}` })] };
         this._view = this._makeView(Date.now(), false);
         this._post();
       });
@@ -238,11 +232,11 @@ export class TokenInspectorPanel extends Disposable {
     return {
       source: this._source ?? { kind: 'pasted', origin: 'input' },
       ...(problem ? { problem } : {}),
-      ...(description ? { description, version: description.version, kind: description.kind } : {}),
+      ...(description ? { description } : {}),
       checks,
       signaturePending,
       ...(this._targetId && this._connection(this._targetId) ? { targetId: this._targetId } : {}),
-      targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })),
+      targets: this._targets(),
       now,
       tokenSerial: this._tokenSerial,
       ...(this._renewedAt ? { renewedAt: this._renewedAt } : {}),
@@ -252,8 +246,13 @@ export class TokenInspectorPanel extends Disposable {
   private _post(): void {
     if (!this._view || this.isDisposed) return;
     // Stamp the host clock now (the page counts down from it) and rebuild the choices; the checks stay.
-    this._view = { ...this._view, now: Date.now(), targets: this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` })) };
+    this._view = { ...this._view, now: Date.now(), targets: this._targets() };
     void this._send({ type: 'show', view: this._view, text: this._text });
+  }
+
+  /** The connections the token can be compared with. */
+  private _targets(): InspectorView['targets'] {
+    return this.deps.manager.list().map((c) => ({ id: c.id, label: `${c.name} (${c.orgUrl})` }));
   }
 
   private _send(message: HostMessage): Thenable<boolean> {

@@ -6,7 +6,7 @@
  * person confirmed a warning, and the page never stores it.
  */
 import type { TokenCheck } from '../../auth/token/checks';
-import type { TokenDescription, TokenKind, TokenVersion } from '../../auth/token/claims';
+import type { TokenDescription } from '../../auth/token/claims';
 import type { TokenPart } from '../../auth/token/decode';
 
 /** Where the token shown came from. */
@@ -28,8 +28,6 @@ export interface InspectorView {
   /** Set when the connection's token is no longer shown (signed out, removed), with the reason. */
   readonly gone?: string;
   readonly description?: TokenDescription;
-  readonly version?: TokenVersion;
-  readonly kind?: TokenKind;
   readonly checks: readonly TokenCheck[];
   /** True while the signature is being checked against the issuer's keys. */
   readonly signaturePending: boolean;
