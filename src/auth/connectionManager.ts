@@ -180,9 +180,7 @@ export class ConnectionManager implements IDisposable {
   /** Forgets a draft whose sign-in succeeded but which the person did not keep. */
   async discardDraft(id: string): Promise<void> {
     this._drafts.delete(id);
-    this._forgetTokens(id);
-    await this._disposeSource(id, true);
-    await this._deleteSecrets(id);
+    await this._signOutHere(id);
   }
 
   /** A valid access token for the connection, renewed silently when needed. */
@@ -301,9 +299,7 @@ export class ConnectionManager implements IDisposable {
   /** Clears the connection's token cache and secrets; the connection stays listed. */
   async signOut(id: string): Promise<void> {
     const connection = this._require(id);
-    await this._disposeSource(id, true);
-    await this._deleteSecrets(id);
-    this._forgetTokens(id);
+    await this._signOutHere(id);
     this.deps.logger.info(`Signed out of "${connection.name}" (${connection.orgUrl}).`);
     this._changedHere();
   }
@@ -311,9 +307,7 @@ export class ConnectionManager implements IDisposable {
   /** Signs out and forgets the connection. */
   async remove(id: string): Promise<void> {
     const connection = this._require(id);
-    await this._disposeSource(id, true);
-    await this._deleteSecrets(id);
-    this._forgetTokens(id);
+    await this._signOutHere(id);
     await this.deps.store.remove(id);
     this.deps.logger.info(`Removed connection "${connection.name}".`);
     this._changedHere();
@@ -334,6 +328,13 @@ export class ConnectionManager implements IDisposable {
     this._onDidChange.dispose();
     this._onDidChangeHere.dispose();
     this._onDidIssueToken.dispose();
+  }
+
+  /** Signs the connection's token source out, deletes its secrets and forgets its tokens. */
+  private async _signOutHere(id: string): Promise<void> {
+    this._forgetTokens(id);
+    await this._disposeSource(id, true);
+    await this._deleteSecrets(id);
   }
 
   private _forgetTokens(id: string): void {
