@@ -30,9 +30,9 @@ async function main(): Promise<void> {
   const portBase = Number(process.env.SANDBOX_PORT_BASE ?? 9443);
   const sandbox = await startSandbox({ portBase });
 
-  const install = ensureCodeServer();
+  const install = await ensureCodeServer();
   // VS Code's own fetch ignores NODE_EXTRA_CA_CERTS unless its extra fetch support is off
-  // (../shared/notes/real-vscode.md item 14); with it off, the sandbox CA bundle is trusted.
+  // (docs/code-server.md, item 10); with it off, the sandbox CA bundle is trusted.
   const profile = createProfile(resolve('.devkit-profile'), {
     'http.fetchAdditionalSupport': false,
     'dataverse.trustedAuthorityHosts': [sandbox.entra.url],

@@ -1,9 +1,12 @@
-// The project's test command: type check, lint, unit tests, end-to-end tests.
+// The project's test command: set-up, type check, lint, unit tests, end-to-end tests.
 // Usage: node scripts/test.mjs [typecheck|lint|unit|e2e ...]   (default: all, in that order)
-// Prints each stage's output, then one closing line with the totals: "N passed, N failed".
+// It runs under plain node on a fresh clone: it first installs what is missing (node_modules,
+// Debian packages, Node 24 and code-server), then prints each stage's output, then one closing
+// line with the totals: "N passed, N failed".
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureNodeModules } from './bootstrap.mjs';
 import { sandboxCaBundle } from './sandboxCa.mjs';
 
 const stages = process.argv.slice(2);
@@ -38,6 +41,39 @@ function run(command, args, env = {}) {
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+
+/** Prints the closing totals line and sets the exit code. */
+function finish() {
+  console.log('');
+  if (failures.length > 0) console.log(`failed stages: ${failures.join(', ')}`);
+  console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+  process.exitCode = totals.failed > 0 ? 1 : 0;
+}
+
+// Set-up first, so that nothing long starts before what it needs is known to be there.
+try {
+  await ensureNodeModules();
+} catch (error) {
+  console.error(error.message);
+  totals.failed++;
+  failures.push('npm ci');
+  finish();
+  process.exit();
+}
+/** Why code-server could not be installed in this run, told to every end-to-end file. */
+let setupError;
+if (wanted('unit') || wanted('e2e')) {
+  const args = wanted('e2e') ? ['--chromium', '--code-server'] : [];
+  const { code, output } = await run(process.execPath, ['--import', 'tsx', 'scripts/setup/cli.ts', ...args]);
+  if (code === 2) {
+    // A Debian package is missing and cannot be installed here: the message above is the fix.
+    totals.failed++;
+    failures.push('setup');
+    finish();
+    process.exit();
+  }
+  if (code !== 0) setupError = /^code-server install failed: (.*)$/m.exec(output)?.[1] ?? `set-up exited with ${code}; see above`;
+}
 
 /** A check that is not a test runner counts as one test. */
 async function check(name, command, args) {
@@ -87,11 +123,9 @@ if (wanted('e2e')) {
   } else {
     // One file at a time: each starts its own code-server and browser, and this machine has two cores.
     // The tests themselves call the sandbox (to mint tokens a person would paste), hence the CA here too.
-    await nodeTests('end-to-end tests', testFiles('test/e2e'), { NODE_EXTRA_CA_CERTS: bundle }, ['--test-concurrency=1']);
+    const env = { NODE_EXTRA_CA_CERTS: bundle, ...(setupError ? { DATAVERSE_DEVKIT_SETUP_ERROR: setupError } : {}) };
+    await nodeTests('end-to-end tests', testFiles('test/e2e'), env, ['--test-concurrency=1']);
   }
 }
 
-console.log('');
-if (failures.length > 0) console.log(`failed stages: ${failures.join(', ')}`);
-console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
-process.exitCode = totals.failed > 0 ? 1 : 0;
+finish();

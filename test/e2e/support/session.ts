@@ -42,7 +42,7 @@ export async function startSession(
   name: string,
   options: { settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; files?: Record<string, string>; extensions?: readonly string[] } = {},
 ): Promise<E2eSession> {
-  const install = ensureCodeServer();
+  const install = await ensureCodeServer();
   const root = join(ARTIFACTS, 'profiles', name);
   rmSync(root, { recursive: true, force: true });
   const profile = createProfile(root, options.settings);
@@ -85,7 +85,7 @@ export function startSandboxSession(
   return startSession(name, {
     env: { NODE_EXTRA_CA_CERTS: sandbox.caBundleFile },
     settings: {
-      // VS Code's fetch honours NODE_EXTRA_CA_CERTS only with this off (real-vscode.md item 14).
+      // VS Code's fetch honours NODE_EXTRA_CA_CERTS only with this off (docs/code-server.md, item 10).
       'http.fetchAdditionalSupport': false,
       'dataverse.trustedAuthorityHosts': [sandbox.entra.url],
       'dataverse.globalDiscoveryUrl': sandbox.discoveryUrl,

@@ -9,7 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 export const ARTIFACTS = join(process.cwd(), '.test-artifacts');
 export const SCREENSHOTS = join(ARTIFACTS, 'screenshots');
 
-/** Chromium flags for this closed network (real-vscode.md item 8). */
+/** Chromium flags for this closed network (docs/code-server.md, item 8). */
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
