@@ -303,8 +303,8 @@ class Execution {
 
   // -- joins --
 
-  /** Every row of the root table joined, filtered and ordered. */
-  match(): Matched {
+  /** Every row of the root table joined, filtered and ordered; `limit` stops early with the aggregate error. */
+  match(limit = Number.POSITIVE_INFINITY): Matched {
     const predicates = this.nodes.map((n, i) => this.compile(n.filter, i));
     const indexes = new Map<number, Map<string, string[]>>();
     const store = this.ctx.store;
@@ -352,6 +352,7 @@ class Execution {
         partial = next;
       }
       for (const rows of partial) if (predicates[0]!(rows)) tuples.push({ rows, key: this.sortKey(rows) });
+      if (tuples.length > limit) throw aggregateLimitExceeded();
     }
     tuples.sort((x, y) => compareKeys(x.key, y.key, this.directions));
     const canRepeat = this.nodes.some((n) => n.link && n.link.from.logicalName !== n.entity.primaryIdAttribute);
@@ -427,9 +428,7 @@ class Execution {
   // -- aggregates --
 
   aggregate(annotations: AnnotationFilter): Record<string, unknown> {
-    const matched = this.match();
-    const limit = Math.min(this.query.aggregateLimit ?? AGGREGATE_LIMIT, AGGREGATE_LIMIT);
-    if (matched.tuples.length > limit) throw aggregateLimitExceeded();
+    const matched = this.match(Math.min(this.query.aggregateLimit ?? AGGREGATE_LIMIT, AGGREGATE_LIMIT));
     const columns = this.nodes.flatMap((node, i) => (node.attributes ?? []).map((a) => ({ node: i, ...a })));
     const groupBy = columns.filter((c) => c.groupby);
     const groups = new Map<string, { values: Scalar[]; rows: Array<ReadonlyArray<Row | null>> }>();
@@ -563,7 +562,7 @@ function upperBound(sorted: readonly Tuple[], key: SortKey, descending: readonly
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function xmlAttr(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 function cookieText(value: Scalar): string {
