@@ -229,7 +229,7 @@ class Execution {
     const cond = (c: FetchCondition): string => `${c.entityAlias ?? ''}.${c.attribute.logicalName} ${c.operator} ${JSON.stringify(c.values)}`;
     const filter = (f: FetchFilter | undefined): string => (f ? `${f.type}(${f.items.map((i) => (i.kind === 'filter' ? filter(i) : cond(i))).join(',')})` : '');
     const node = (n: FetchNode): string => [
-      n.entity.logicalName, n.alias, n.link ? `${n.link.from.logicalName}=${n.link.to.logicalName}/${n.link.type}` : '',
+      n.entity.logicalName, n.alias, this.query.distinct ? (n.attributes?.map((a) => a.attribute.logicalName).join(',') ?? '*') : '', n.link ? `${n.link.from.logicalName}=${n.link.to.logicalName}/${n.link.type}` : '',
       n.orders.map((o) => `${o.attribute?.logicalName ?? o.alias}${o.descending ? ' desc' : ''}`).join(','),
       filter(n.filter), `[${n.links.map(node).join(';')}]`,
     ].join('|');
@@ -355,12 +355,32 @@ class Execution {
       if (tuples.length > limit) throw aggregateLimitExceeded();
     }
     tuples.sort((x, y) => compareKeys(x.key, y.key, this.directions));
+    const kept = this.distinctColumns() ? this.distinct(tuples) : tuples;
     const canRepeat = this.nodes.some((n) => n.link && n.link.from.logicalName !== n.entity.primaryIdAttribute);
     const ordersOnLinks = this.orderColumns.some((c) => c.node !== 0);
     return {
-      tuples: tuples.map((t) => ({ ids: t.rows.map((r, i) => (r ? String(r[this.nodes[i]!.entity.primaryIdAttribute]) : null)), key: t.key })),
-      cookieColumns: canRepeat || ordersOnLinks ? null : this.orderColumns.map((c) => c.attribute),
+      tuples: kept.map((t) => ({ ids: t.rows.map((r, i) => (r ? String(r[this.nodes[i]!.entity.primaryIdAttribute]) : null)), key: t.key })),
+      cookieColumns: canRepeat || ordersOnLinks || kept !== tuples ? null : this.orderColumns.map((c) => c.attribute),
     };
+  }
+
+  /** With `distinct='true'`, the selected columns whose values make a row unique; undefined when the primary key is among them. */
+  private distinctColumns(): Array<{ node: number; attribute: AttributeDef }> | undefined {
+    if (!this.query.distinct || this.query.root.attributes === null) return undefined;
+    const columns = this.nodes.flatMap((n, node) => (n.attributes ?? n.entity.attributes.map((attribute) => ({ attribute }))).map((a) => ({ node, attribute: a.attribute })));
+    return columns.some((c) => c.node === 0 && c.attribute.logicalName === this.query.root.entity.primaryIdAttribute) ? undefined : columns;
+  }
+
+  /** Keeps the first row of each combination of selected values (https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/filter-rows#returning-distinct-results). */
+  private distinct<T extends { rows: ReadonlyArray<Row | null> }>(tuples: T[]): T[] {
+    const columns = this.distinctColumns()!;
+    const seen = new Set<string>();
+    return tuples.filter((t) => {
+      const key = JSON.stringify(columns.map((c) => loose(plain(t.rows[c.node]?.[c.attribute.logicalName]))));
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   /** The value a column sorts by: lookups by the related row's primary name, strings without case. */
@@ -385,7 +405,7 @@ class Execution {
     const root = this.query.root;
     if (root.attributes === null) return `${serviceRoot}$metadata#${root.entity.entitySetName}`;
     const cols = root.attributes.map((a) => (isLookup(a.attribute) ? `_${a.attribute.logicalName}_value` : a.attribute.logicalName));
-    if (!cols.includes(root.entity.primaryIdAttribute)) cols.push(root.entity.primaryIdAttribute);
+    if (!cols.includes(root.entity.primaryIdAttribute) && !this.distinctColumns()) cols.push(root.entity.primaryIdAttribute);
     return `${serviceRoot}$metadata#${root.entity.entitySetName}(${cols.join(',')})`;
   }
 
@@ -398,6 +418,11 @@ class Execution {
     const shaped = shapeRecord(this.ctx, root.entity, row, select, undefined, annotations);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(shaped)) if (v !== null) out[k] = v;
+    if (this.distinctColumns()) {
+      // A distinct row stands for several records: no record key, no etag.
+      delete out['@odata.etag'];
+      delete out[root.entity.primaryIdAttribute];
+    }
     for (const a of root.attributes ?? []) if (a.alias) this.aliased(out, a.alias, a.attribute, row, annotations);
     this.nodes.forEach((node, i) => {
       if (i === 0) return;

@@ -114,6 +114,18 @@ describe('columns', () => {
   });
 });
 
+describe('distinct', () => {
+  test("distinct='true' returns each combination of the selected values once, without a record key", async () => {
+    const xml = `<fetch distinct='true'><entity name='account'><attribute name='address1_city' /><order attribute='address1_city' /></entity></fetch>`;
+    const { body } = await fetchXml(dev, devToken, xml);
+    const rows = body['value'] as Json[];
+    const cities = [...new Set(accounts.map((a) => a['address1_city'] as string | null))].sort(cmp);
+    assert.deepEqual(rows.map((r) => r['address1_city'] ?? null), cities);
+    assert.ok(rows.every((r) => !('accountid' in r)));
+    assert.equal(body['@odata.context'], `${dev.url}${API}/$metadata#accounts(address1_city)`);
+  });
+});
+
 describe('filter', () => {
   const cases: Array<[string, string, (a: Json) => boolean]> = [
     ['eq', `<condition attribute='address1_city' operator='eq' value='PARIS' />`, (a) => a['address1_city']?.toLowerCase() === 'paris'],
