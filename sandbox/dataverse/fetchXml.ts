@@ -271,6 +271,7 @@ const ARITY: Partial<Record<Operator, 0 | 1 | 2 | 'list'>> = {
 function parseCondition(el: XmlElement, schema: Schema, entity: EntityDef): FetchCondition {
   const operator = required(el, 'operator');
   if (!(OPERATORS as readonly string[]).includes(operator)) throw unsupportedFetch(`The condition operator '${operator}'`);
+  if (el.attributes.has('valueof')) throw unsupportedFetch("A condition comparing two columns (valueof)");
   const entityAlias = el.attributes.get('entityname')?.trim() || undefined;
   const name = required(el, 'attribute');
   // A condition naming a link-entity's alias is resolved once the aliases are known (validateConditionTargets).

@@ -28,8 +28,9 @@ const MAX_PAGE = 5000;
 /** Rows an aggregate query may read (https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data#limitations). */
 export const AGGREGATE_LIMIT = 50_000;
 const DAY = 86_400_000;
-/** Queries whose results are kept for their next pages. */
+/** Queries whose results are kept for their next pages, and the rows all of them may hold (about 100 MB). */
 const CACHE_SIZE = 16;
+const CACHE_ROWS = 400_000;
 
 type Scalar = string | number | boolean | null;
 /** Normalised values of the order columns, compared column by column. */
@@ -109,7 +110,13 @@ export class FetchXmlService {
     }
     const matched = runner.match();
     this.cache.set(key, matched);
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    let rows = 0;
+    for (const m of this.cache.values()) rows += m.tuples.length;
+    while (this.cache.size > 1 && (this.cache.size > CACHE_SIZE || rows > CACHE_ROWS)) {
+      const oldest = this.cache.keys().next().value!;
+      rows -= this.cache.get(oldest)!.tuples.length;
+      this.cache.delete(oldest);
+    }
     return matched;
   }
 }
@@ -176,7 +183,11 @@ function likeRegex(pattern: string): RegExp {
       i = end;
     } else re += c.replace(/[.*+?^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 'is');
+  try {
+    return new RegExp(`^${re}$`, 'is');
+  } catch {
+    throw invalidFetch(`The like pattern '${pattern}' is not valid; check its [...] sets.`);
+  }
 }
 
 function startOfDay(t: number): number {

@@ -151,6 +151,28 @@ describe('filter', () => {
     });
   }
 
+  test('the other operators the stand-in evaluates', async () => {
+    const day = (iso: string): number => Math.floor(Date.parse(iso) / 86_400_000);
+    const some = accounts.find((a) => a['createdon'] < '2024')!['createdon'] as string;
+    const more: Array<[string, (a: Json) => boolean]> = [
+      [`<condition attribute='name' operator='begins-with' value='b' />`, (a) => /^b/i.test(a['name'])],
+      [`<condition attribute='name' operator='ends-with' value='0' />`, (a) => /0$/.test(a['name'])],
+      [`<condition attribute='industrycode' operator='not-in'><value>1</value><value>2</value></condition>`, (a) => a['industrycode'] !== null && ![1, 2].includes(a['industrycode'])],
+      [`<condition attribute='numberofemployees' operator='not-between'><value>1000</value><value>200000</value></condition>`, (a) => a['numberofemployees'] !== null && (a['numberofemployees'] < 1000 || a['numberofemployees'] > 200000)],
+      [`<condition attribute='ownerid' operator='ne-userid' />`, (a) => a['_ownerid_value'] !== me],
+      [`<condition attribute='industrycode' operator='neq' value='4' />`, (a) => a['industrycode'] !== null && a['industrycode'] !== 4],
+      [`<condition attribute='createdon' operator='today' />`, (a) => day(a['createdon']) === Math.floor(Date.now() / 86_400_000)],
+      [`<condition attribute='createdon' operator='on' value='${some.slice(0, 10)}' />`, (a) => a['createdon'].slice(0, 10) === some.slice(0, 10)],
+      [`<condition attribute='createdon' operator='on-or-before' value='2022-03-01' />`, (a) => a['createdon'] < '2022-03-02'],
+      [`<condition attribute='createdon' operator='on-or-after' value='2025-03-01' />`, (a) => a['createdon'] >= '2025-03-01'],
+      [`<condition attribute='createdon' operator='next-x-days' value='3' />`, () => false],
+      [`<condition attribute='createdon' operator='yesterday' />`, (a) => day(a['createdon']) === Math.floor(Date.now() / 86_400_000) - 1],
+      [`<condition attribute='primarycontactid' operator='eq' value='{${accounts.find((a) => a['_primarycontactid_value'])!['_primarycontactid_value'].toUpperCase()}}' />`,
+        (a) => a['_primarycontactid_value'] === accounts.find((x) => x['_primarycontactid_value'])!['_primarycontactid_value']],
+    ];
+    for (const [condition, predicate] of more) assert.deepEqual(await ids(where(`<filter>${condition}</filter>`)), expected(predicate), condition);
+  });
+
   test('eq-userid and last-x-days find the account the caller created just now', async () => {
     const probe = accounts.find((a) => a['name'] === 'Fetch Probe Ltd')!;
     assert.deepEqual(await ids(where(`<filter><condition attribute='createdon' operator='last-x-days' value='1' /></filter>`)), [probe['accountid']]);
@@ -381,6 +403,20 @@ describe('errors', () => {
     assert.equal(res.status, 400);
     assert.match(res.body['error']['message'], /queries 'contact'.*send it to 'contacts'/);
     assert.equal((await fetchXml(dev, devToken, `<fetch top='1'><entity name='contact'><attribute name='fullname' /></entity></fetch>`, {}, 'contacts')).status, 200);
+  });
+
+  test('conditions the stand-in does not evaluate answer 501, never a wrong result', async () => {
+    for (const condition of [`<condition attribute='name' operator='under' value='x' />`, `<condition attribute='name' operator='eq' valueof='accountnumber' />`]) {
+      const res = await fetchXml(dev, devToken, where(`<filter>${condition}</filter>`));
+      assert.equal(res.status, 501, condition);
+      assert.match(res.body['error']['message'], /is not supported by the sandbox/);
+    }
+  });
+
+  test('a like pattern that is not valid is a 400 naming the pattern', async () => {
+    const res = await fetchXml(dev, devToken, where(`<filter><condition attribute='name' operator='like' value='[z-a]%' /></filter>`));
+    assert.equal(res.status, 400);
+    assert.match(res.body['error']['message'], /'\[z-a\]%'/);
   });
 
   test('a value that does not fit the column is refused before any row is read', async () => {
