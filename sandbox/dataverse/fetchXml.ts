@@ -247,6 +247,7 @@ function parseOrder(el: XmlElement, schema: Schema, entity: EntityDef, aggregate
     return { alias, descending };
   }
   if (!name) throw invalidFetch("The 'attribute' attribute is required on <order>.");
+  if (el.attributes.has('entityname')) throw unsupportedFetch('An order on a link-entity column named with entityname');
   return { attribute: attributeOf(schema, entity, name), descending };
 }
 
