@@ -344,7 +344,10 @@ class Execution {
       return (byValue.get(key) ?? []).map((id) => store.get(entity.logicalName, id)!).filter(Boolean);
     };
 
-    const tuples: Array<{ rows: Array<Row | null>; key: SortKey }> = [];
+    // Only ids and sort keys are kept, so the generated rows can be collected as the scan goes.
+    const distinctColumns = this.distinctColumns();
+    const tuples: Array<Tuple & { unique?: string }> = [];
+    const idsOf = (rows: ReadonlyArray<Row | null>): Array<string | null> => rows.map((r, i) => (r ? String(r[this.nodes[i]!.entity.primaryIdAttribute]) : null));
     const rootEntity = this.query.root.entity;
     for (const root of store.scan(rootEntity.logicalName)) {
       let partial: Array<Array<Row | null>> = [[root]];
@@ -362,15 +365,19 @@ class Execution {
         }
         partial = next;
       }
-      for (const rows of partial) if (predicates[0]!(rows)) tuples.push({ rows, key: this.sortKey(rows) });
+      for (const rows of partial) {
+        if (!predicates[0]!(rows)) continue;
+        const unique = distinctColumns && JSON.stringify(distinctColumns.map((c) => loose(plain(rows[c.node]?.[c.attribute.logicalName]))));
+        tuples.push({ ids: idsOf(rows), key: this.sortKey(rows), ...(unique ? { unique } : {}) });
+      }
       if (tuples.length > limit) throw aggregateLimitExceeded();
     }
     tuples.sort((x, y) => compareKeys(x.key, y.key, this.directions));
-    const kept = this.distinctColumns() ? this.distinct(tuples) : tuples;
+    const kept = distinctColumns ? distinct(tuples) : tuples;
     const canRepeat = this.nodes.some((n) => n.link && n.link.from.logicalName !== n.entity.primaryIdAttribute);
     const ordersOnLinks = this.orderColumns.some((c) => c.node !== 0);
     return {
-      tuples: kept.map((t) => ({ ids: t.rows.map((r, i) => (r ? String(r[this.nodes[i]!.entity.primaryIdAttribute]) : null)), key: t.key })),
+      tuples: kept,
       cookieColumns: canRepeat || ordersOnLinks || kept !== tuples ? null : this.orderColumns.map((c) => c.attribute),
     };
   }
@@ -380,18 +387,6 @@ class Execution {
     if (!this.query.distinct || this.query.root.attributes === null) return undefined;
     const columns = this.nodes.flatMap((n, node) => (n.attributes ?? n.entity.attributes.map((attribute) => ({ attribute }))).map((a) => ({ node, attribute: a.attribute })));
     return columns.some((c) => c.node === 0 && c.attribute.logicalName === this.query.root.entity.primaryIdAttribute) ? undefined : columns;
-  }
-
-  /** Keeps the first row of each combination of selected values (https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/filter-rows#returning-distinct-results). */
-  private distinct<T extends { rows: ReadonlyArray<Row | null> }>(tuples: T[]): T[] {
-    const columns = this.distinctColumns()!;
-    const seen = new Set<string>();
-    return tuples.filter((t) => {
-      const key = JSON.stringify(columns.map((c) => loose(plain(t.rows[c.node]?.[c.attribute.logicalName]))));
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
   }
 
   /** The value a column sorts by: lookups by the related row's primary name, strings without case. */
@@ -511,6 +506,16 @@ class Execution {
     result.sort((x, y) => compareKeys(sortBy.map((s) => loose(x.byAlias.get(s.alias))), sortBy.map((s) => loose(y.byAlias.get(s.alias))), sortBy.map((s) => s.desc)));
     return { '@odata.context': `${this.ctx.serviceRoot}$metadata#${this.query.root.entity.entitySetName}`, value: result.map((r) => r.record) };
   }
+}
+
+/** Keeps the first row of each combination of selected values (https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/filter-rows#returning-distinct-results). */
+function distinct<T extends { unique?: string }>(tuples: T[]): T[] {
+  const seen = new Set<string>();
+  return tuples.filter((t) => {
+    if (seen.has(t.unique!)) return false;
+    seen.add(t.unique!);
+    return true;
+  });
 }
 
 function loose(v: Scalar | undefined): Scalar {
