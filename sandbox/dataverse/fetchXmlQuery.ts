@@ -436,7 +436,8 @@ class Execution {
       if (!linked) return;
       const columns = node.attributes ?? node.entity.attributes.map((attribute): FetchAttribute => ({ attribute, groupby: false, distinct: false }));
       for (const a of columns) {
-        // Linked columns come back as `{alias}_x002e_{column}` (the '.' of `alias.column` escaped in the JSON name), or by their own alias.
+        // A linked column is named `{alias}.{column}` (https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/select-columns#column-aliases);
+        // the Web API writes that name with the '.' escaped, `{alias}_x002e_{column}`. An attribute alias replaces the whole name.
         this.aliased(out, a.alias ?? `${node.alias}_x002e_${a.attribute.logicalName}`, a.attribute, linked, annotations);
       }
     });
