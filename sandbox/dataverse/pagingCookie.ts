@@ -36,7 +36,7 @@ function cookieValue(value: string | null): string {
 }
 
 /** .NET-style URL encoding as seen in the docs' cookies: lower-case hex (`%3c`, `%20`). */
-function innerEncode(text: string): string {
+export function innerEncode(text: string): string {
   return encodeURIComponent(text).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16));
 }
 

@@ -175,7 +175,8 @@ function optionLabel(attribute: AttributeDef, value: number | boolean): string |
   return attribute.optionSet?.options.find((o) => o.value === v)?.label;
 }
 
-function formatted(ctx: RecordContext, attribute: AttributeDef, value: StoredValue): string | undefined {
+/** The FormattedValue annotation of a column's value, when it has one. */
+export function formatted(ctx: RecordContext, attribute: AttributeDef, value: StoredValue): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (isLookupRef(value)) return ctx.store.primaryName(value) ?? undefined;
   switch (attribute.type) {

@@ -22,6 +22,7 @@ import {
   shapeRecord, updateRecord, type RecordContext,
 } from './records';
 import { AnnotationFilter } from './annotations';
+import { FetchXmlService } from './fetchXmlQuery';
 import { RunControl } from './runConfig';
 import { applyFault, Responder, type SandboxHandler } from './respond';
 import { Schema } from './schema';
@@ -96,6 +97,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
   const store = new DataStore(schema, org, users, apps, seed);
   const validator = new TokenValidator(options.jwks, orgUrl, now);
   const control = new RunControl();
+  const fetchXml = new FetchXmlService();
   const timers = new Set<NodeJS.Timeout>();
   let csdl: { version: number; text: string } | undefined;
 
@@ -171,7 +173,10 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       if (more[0] === '$count' && method === 'GET') return responder.send(200, String(countCollection(ctx, entity)), { 'Content-Type': 'text/plain' });
       if (more.length) throw resourceNotFound(more[0]!);
       if (method === 'GET') {
-        if (options.fetchXml !== undefined) throw new DataverseError(501, '0x80060888', 'fetchXml queries are not supported by the sandbox.');
+        if (options.fetchXml !== undefined) {
+          const result = fetchXml.run(ctx, entity, options.fetchXml, prefs);
+          return responder.send(200, result.body, applied(result.preferenceApplied));
+        }
         const result = queryCollection(ctx, entity, options, prefs, url);
         return responder.send(200, result.body, applied(result.preferenceApplied));
       }
@@ -349,7 +354,12 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       const ctx: RecordContext = {
         schema, store, serviceRoot, now: now(), userId: String(caller['systemuserid']), businessUnitId: org.rootBusinessUnitId,
       };
-      await route(req, responder, url, ctx, prefs);
+      try {
+        await route(req, responder, url, ctx, prefs);
+      } finally {
+        // Cached FetchXML results are stale once anything may have been written.
+        if (req.method !== 'GET') fetchXml.invalidate();
+      }
     } catch (e) {
       if (e instanceof DataverseError) responder.error(e);
       else {
