@@ -61,7 +61,10 @@ export function parseDataverseChallenge(header: string | readonly string[] | nul
   if (url.protocol !== 'https:') {
     return fail(`The challenge's authorization_uri "${authorizationUri}" is not https; the extension only signs in over https. Enter the tenant ID on the connection.`);
   }
-  const rawTenant = decodeURIComponent(url.pathname.split('/').filter(Boolean)[0] ?? '');
+  const rawTenant = decodeSegment(url.pathname.split('/').filter(Boolean)[0] ?? '');
+  if (rawTenant === undefined) {
+    return fail(`The challenge's authorization_uri "${clipText(authorizationUri)}" holds a broken percent-escape (a % not followed by two hex digits of UTF-8), so no tenant can be read from it. Enter the tenant ID on the connection.`);
+  }
   if (!rawTenant) {
     return fail(`The challenge's authorization_uri "${authorizationUri}" names no tenant. Enter the tenant ID on the connection.`);
   }
@@ -216,6 +219,20 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   }
   parts.push(current);
   return parts;
+}
+
+/** A percent-decoded path segment, or undefined when its escapes are malformed (decodeURIComponent would throw URIError). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start of a server-supplied value, enough to recognise it in a message. */
+function clipText(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function fail(reason: string): ChallengeResult {

@@ -19,6 +19,25 @@ export interface DecodedToken {
 /** The decoded token, or the part that is wrong and a message a person can act on. */
 export type DecodeResult = { ok: true; token: DecodedToken } | { ok: false; part: TokenPart; message: string };
 
+/**
+ * How deep objects and arrays may nest in the header or payload. Entra's
+ * claims nest a level or two; showing a value walks it recursively, so a
+ * crafted token thousands of levels deep would overflow the stack.
+ */
+export const MAX_NESTING = 32;
+
+/** True when `value` nests objects or arrays deeper than `limit` levels; iterative, so any depth is safe to measure. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 const PART_NAMES = ['header', 'payload', 'signature'] as const;
 const QUOTES = /^(["'`])([\s\S]*)\1$/;
@@ -115,6 +134,12 @@ function decodePart(token: string, index: 0 | 1, part: string): { ok: true; valu
   if (problem) return { ok: false, message: problem };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, message: `The ${name} part decodes to JSON, but to ${kindOfJson(value)} instead of an object of claims, so this is not a JWT.` };
+  }
+  if (nestedDeeperThan(value, MAX_NESTING)) {
+    return {
+      ok: false,
+      message: `The ${name} part holds objects or arrays nested more than ${MAX_NESTING} levels deep. No Microsoft Entra token does (its claims are at most a few levels deep), so this token was crafted or damaged; it is not shown.`,
+    };
   }
   return { ok: true, value: value as Record<string, unknown> };
 }

@@ -82,6 +82,18 @@ describe('parseDataverseChallenge', () => {
       }
     });
   }
+
+  test('a bad percent-escape in authorization_uri is refused with a reason, never a URIError', () => {
+    for (const uri of ['https://login.microsoftonline.com/%/x', 'https://login.microsoftonline.com/%E0%A4%A/oauth2/authorize', 'https://login.microsoftonline.com/%zz']) {
+      let result: ReturnType<typeof parseDataverseChallenge> | undefined;
+      assert.doesNotThrow(() => (result = parseDataverseChallenge(`Bearer authorization_uri=${uri}`)), uri);
+      assert.ok(result && !result.ok, uri);
+      if (result && !result.ok) {
+        assert.match(result.reason, /percent-escape/, uri);
+        assert.match(result.reason, /Enter the tenant ID/, uri);
+      }
+    }
+  });
 });
 
 describe('parseAuthenticateHeader', () => {
