@@ -144,8 +144,23 @@ function decodePart(token: string, index: 0 | 1, part: string): { ok: true; valu
   return { ok: true, value: value as Record<string, unknown> };
 }
 
+/**
+ * The longest text read as a token: 256 KB. Entra access tokens are a few KB
+ * (large group claims are replaced by an overage claim well before 10 KB, see
+ * docs/protocol.md); anything this long is not a token, and decoding it on
+ * every keystroke of the input box froze the window for seconds.
+ */
+export const MAX_TOKEN_LENGTH = 256 * 1024;
+
 /** Decodes a JWT (JWS compact form) without verifying it. */
 export function decodeToken(input: string): DecodeResult {
+  if (input.length > MAX_TOKEN_LENGTH) {
+    const kb = (n: number) => `${Math.ceil(n / 1024).toLocaleString('en-US')} KB`;
+    return fail(
+      'input',
+      `The text is ${kb(input.length)}, more than the ${kb(MAX_TOKEN_LENGTH)} a token may have here (Microsoft Entra access tokens are a few KB). Check that you copied only the token, not a whole log or file.`,
+    );
+  }
   const token = normalise(input);
   if (token === '') {
     return fail('input', 'There is no token to read: the text is empty. Paste an access token (three base64url parts separated by dots, starting "eyJ").');
