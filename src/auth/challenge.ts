@@ -1,5 +1,6 @@
 import { resolveCloud, type CloudEndpoints, type CloudId } from './clouds';
 import { normalizeOrgUrl } from './orgUrl';
+import { GUID } from '../core/guid';
 
 /** What a Dataverse 401 says about where to sign in. */
 export interface DataverseChallenge {
@@ -24,7 +25,6 @@ export interface AuthChallenge {
   readonly params: ReadonlyMap<string, string>;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

@@ -42,13 +42,6 @@ export interface DiscoveredEnvironment {
   readonly environmentType?: string;
 }
 
-/** A connection with the last token expiry known for it. */
-export interface ConnectionState {
-  readonly connection: Connection;
-  /** When the last token issued for it expires; undefined until one was issued in this window. */
-  readonly tokenExpiresOn?: Date;
-}
-
 const API_PATH = '/api/data/v9.2/';
 
 /** Names what is missing when a secret is gone, and how to fix it. */

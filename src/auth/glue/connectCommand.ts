@@ -10,8 +10,8 @@ import { discoverAuthority } from '../msal/dataverseFetch';
 import { normalizeOrgUrl, sameOrg } from '../orgUrl';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
 import { readAuthSettings } from './settings';
+import { GUID } from '../../core/guid';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where VS Code runs, for the choice of flows. */
 export function flowEnvironment(): FlowEnvironment {

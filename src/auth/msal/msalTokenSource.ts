@@ -52,9 +52,6 @@ export type TokenFlow =
   | { readonly kind: 'clientSecret'; readonly clientId: string; readonly clientSecret: string }
   | { readonly kind: 'certificate'; readonly clientId: string; readonly certificate: CertificateCredential };
 
-/** The kind of a TokenFlow. */
-export type TokenFlowKind = TokenFlow['kind'];
-
 /** Everything a token source is built from. */
 export interface TokenSourceOptions {
   /** Dataverse environment URL, e.g. https://contoso.crm.dynamics.com. */
@@ -248,11 +245,6 @@ export class MsalTokenSource implements IDisposable {
     );
     if (isUserFlow(flow)) await source._sequencer.queue(() => source._findAccount());
     return source;
-  }
-
-  /** The flow this source was built for. */
-  get flowKind(): TokenFlowKind {
-    return this._flow.kind;
   }
 
   /** The signed-in person (user flows), if any. */
