@@ -19,7 +19,9 @@
  *   (its 2020 revision said the Global Discovery Service was not available
  *   there; the discovery page above now lists it, so it is kept).
  * - Authority aliases: MSAL's built-in instance discovery metadata
- *   (msal-common `AuthorityMetadata.ts`), see notes A.4.
+ *   (msal-common `AuthorityMetadata.ts`); "National clouds",
+ *   https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud.
+ * Summarised in docs/protocol.md#clouds-and-environment-urls.
  *
  * These are defaults. Only the Global Discovery Service can be replaced by a
  * setting (see `resolveCloud`); a sign-in host outside the cloud's own is
@@ -58,9 +60,10 @@ export interface DataverseRegion {
   readonly region: string;
 }
 
-// Codes up to crm17 are from the "Datacenter regions" page; crm19 to crm21
-// were added to that page later and are taken from the brief, not re-checked
-// here. crm9 is GCC and belongs to `usGov`, not to the public cloud.
+// Codes up to crm17 are from the "Datacenter regions" page (see above); crm19
+// to crm21 were not re-checked against its current revision, and any
+// crmN.dynamics.com resolves to the public cloud anyway (`cloudForOrgHost`).
+// crm9 is GCC and belongs to `usGov`, not to the public cloud.
 /** The documented regional domains of the commercial cloud and GCC. */
 export const DATAVERSE_REGIONS: readonly DataverseRegion[] = [
   { prefix: 'crm', region: 'NAM' },

@@ -115,7 +115,8 @@ function authorityOf(authorityHost: string, tenantId: string): { authority: stri
   if (!host || host.includes('/')) throw new TokenError('configuration', `"${authorityHost}" is not a sign-in host name.`);
   if (!tenantId.trim()) throw new TokenError('configuration', 'The tenant is missing.');
   // MSAL knows Microsoft's hosts; any other (a proxy, the local sandbox) must be listed in
-  // knownAuthorities or MSAL asks login.microsoftonline.com whether to trust it (notes A.12.3).
+  // knownAuthorities or MSAL asks login.microsoftonline.com whether to trust it
+  // (https://learn.microsoft.com/entra/identity-platform/msal-client-application-configuration, docs/protocol.md#tenant-discovery).
   const microsoft = allMicrosoftLoginHosts().includes(host.replace(/:443$/, ''));
   return {
     authority: `https://${host}/${encodeURIComponent(tenantId.trim())}`,
