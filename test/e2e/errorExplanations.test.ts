@@ -21,6 +21,9 @@ describe('errors as the person sees them', () => {
     sandbox = await startSandbox({ deviceCodeIntervalSeconds: 1 });
     session = await startSandboxSession('error-explanations', sandbox);
     dir = mkdtempSync(join(tmpdir(), 'devkit-errors-'));
+    // As a person would: open the Dataverse view first (the extension activates and its commands are listed).
+    await session.workbench.openViewContainer('Dataverse');
+    await session.workbench.waitForText('Connect to an Environment', 60_000);
   });
 
   after(async () => {
@@ -66,6 +69,8 @@ describe('errors as the person sees them', () => {
     await workbench.answer('Choose the certificate and its private key', notPem);
 
     const text = (await workbench.waitForNotification(/Connect:/)).replace(/\s+/g, ' ');
+    // The toast fades in; let it finish so the screenshot is readable.
+    await workbench.page.waitForTimeout(500);
     await workbench.screenshot('errors-unknown-error-message');
     assert.match(text, /the files chosen must hold a CERTIFICATE block and a PRIVATE KEY block \(PEM\)\. Found no certificate and no private key/);
     assert.doesNotMatch(text, /The operation failed/);
