@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's recommended rules, plus the one layering rule of
-// ../shared/STYLE.md: pure folders import neither `vscode` nor the glue.
+// the project: pure folders import neither `vscode` nor the glue.
 import tseslint from 'typescript-eslint';
 
 const GLUE = ['**/views/**', '**/webviews/host/**', '**/extension', '**/auth/glue/**'];

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ConnectionManager } from './auth/connectionManager';
 import { ConnectionStore } from './auth/connectionStore';
+import { CrossWindowSync } from './auth/crossWindowSync';
 import { connect } from './auth/glue/connectCommand';
 import { DataverseAuthenticationProvider } from './auth/glue/dataverseAuthenticationProvider';
 import { readAuthSettings } from './auth/glue/settings';
@@ -8,11 +9,12 @@ import { createRedactingLogger } from './core/logger';
 import { pickConnection, registerConnectionCommands } from './views/connectionCommands';
 import { ConnectionsView } from './views/connectionsView';
 import { showError } from './views/errors';
+import { createSignInUi } from './views/signInUi';
 import { ConnectionStatusBar } from './views/statusBar';
 import { registerTokenCommands } from './views/tokenCommands';
 
-/** Key written in SecretStorage whenever the connection list changes, so other windows re-read it. */
-const CONNECTIONS_CHANGED_KEY = 'dataverse.connections.changed';
+/** How often a VS Code for the Web tab compares the shared connection list, which other tabs change without telling it. */
+const WEB_POLL_INTERVAL_MS = 3000;
 
 /** Composition root: build the objects, register them, hand every disposable to VS Code. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -21,54 +23,29 @@ export function activate(context: vscode.ExtensionContext): void {
   const showLog = () => channel.show(true);
   context.subscriptions.push(channel);
 
+  // The one network entry point: every HTTP call goes through this (read at call time, so VS Code's proxy support applies).
+  const web: typeof fetch = (input, init) => fetch(input, init);
+
   const manager = new ConnectionManager({
     store: new ConnectionStore(context.globalState),
     secrets: context.secrets,
-    fetch: (input, init) => fetch(input, init),
+    fetch: web,
     logger: log,
     globalDiscoveryUrl: () => readAuthSettings().cloud.globalDiscoveryUrl,
-    ui: {
-      openBrowser: async (url) => {
-        const opened = await vscode.env.openExternal(vscode.Uri.parse(url, true));
-        if (!opened) throw new vscode.CancellationError();
-      },
-      onDeviceCode: (prompt) => {
-        const copyAndOpen = vscode.l10n.t('Copy Code and Open Page');
-        void vscode.window
-          .showInformationMessage(vscode.l10n.t('To sign in, enter the code {0} at {1}', prompt.userCode, prompt.verificationUri), copyAndOpen)
-          .then(async (choice) => {
-            if (choice !== copyAndOpen) return;
-            await vscode.env.clipboard.writeText(prompt.userCode);
-            await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri, true));
-          });
-      },
-    },
+    ui: createSignInUi(),
   });
   context.subscriptions.push(manager);
 
-  // Keep windows in step: a change made here bumps a secret; a bump from elsewhere re-reads the list
-  // (and, being no change made here, is not bumped back).
-  let ownBump: string | undefined;
-  context.subscriptions.push(
-    new vscode.Disposable(
-      manager.onDidChangeHere(() => {
-        ownBump = String(Date.now());
-        void context.secrets.store(CONNECTIONS_CHANGED_KEY, ownBump);
-      }).dispose,
-    ),
-    context.secrets.onDidChange(async (e) => {
-      if (e.key === CONNECTIONS_CHANGED_KEY && (await context.secrets.get(CONNECTIONS_CHANGED_KEY)) !== ownBump) manager.refresh();
-    }),
-  );
-  // VS Code for the Web shares globalState between tabs but does not announce SecretStorage changes across them:
-  // there, compare the saved list every few seconds (an in-memory read). Everywhere, when the window gets the focus back.
-  if (vscode.env.uiKind === vscode.UIKind.Web) {
-    const outsideChanges = setInterval(() => manager.refreshIfChangedElsewhere(), 3000);
-    context.subscriptions.push({ dispose: () => clearInterval(outsideChanges) });
-  }
-  context.subscriptions.push(
+  const focus = (listener: () => void) =>
     vscode.window.onDidChangeWindowState((state) => {
-      if (state.focused) manager.refreshIfChangedElsewhere();
+      if (state.focused) listener();
+    });
+  context.subscriptions.push(
+    new CrossWindowSync({
+      connections: manager,
+      secrets: context.secrets,
+      onDidFocus: focus,
+      ...(vscode.env.uiKind === vscode.UIKind.Web ? { pollIntervalMs: WEB_POLL_INTERVAL_MS } : {}),
     }),
   );
 
@@ -81,14 +58,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerTreeDataProvider('dataverse.connections', connections),
     new ConnectionStatusBar(manager),
     vscode.commands.registerCommand('dataverse.log.show', showLog),
-    vscode.commands.registerCommand('dataverse.connection.setActive', (node: { connection?: { id: string } }) => (node?.connection ? manager.setActive(node.connection.id) : undefined)),
     ...registerConnectionCommands(manager, log, showLog),
     ...registerTokenCommands(
       {
         manager,
         extensionUri: context.extensionUri,
         log,
-        fetch: (input, init) => fetch(input, init),
+        fetch: web,
         settings: readAuthSettings,
         reportError: (error, what) => showError(error, log, showLog, what),
       },

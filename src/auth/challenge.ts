@@ -1,5 +1,6 @@
 import { resolveCloud, type CloudEndpoints, type CloudId } from './clouds';
 import { normalizeOrgUrl } from './orgUrl';
+import { GUID } from '../core/guid';
 
 /** What a Dataverse 401 says about where to sign in. */
 export interface DataverseChallenge {
@@ -24,7 +25,6 @@ export interface AuthChallenge {
   readonly params: ReadonlyMap<string, string>;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -61,7 +61,10 @@ export function parseDataverseChallenge(header: string | readonly string[] | nul
   if (url.protocol !== 'https:') {
     return fail(`The challenge's authorization_uri "${authorizationUri}" is not https; the extension only signs in over https. Enter the tenant ID on the connection.`);
   }
-  const rawTenant = decodeURIComponent(url.pathname.split('/').filter(Boolean)[0] ?? '');
+  const rawTenant = decodeSegment(url.pathname.split('/').filter(Boolean)[0] ?? '');
+  if (rawTenant === undefined) {
+    return fail(`The challenge's authorization_uri "${clipText(authorizationUri)}" holds a broken percent-escape (a % not followed by two hex digits of UTF-8), so no tenant can be read from it. Enter the tenant ID on the connection.`);
+  }
   if (!rawTenant) {
     return fail(`The challenge's authorization_uri "${authorizationUri}" names no tenant. Enter the tenant ID on the connection.`);
   }
@@ -216,6 +219,20 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   }
   parts.push(current);
   return parts;
+}
+
+/** A percent-decoded path segment, or undefined when its escapes are malformed (decodeURIComponent would throw URIError). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start of a server-supplied value, enough to recognise it in a message. */
+function clipText(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function fail(reason: string): ChallengeResult {

@@ -19,10 +19,13 @@
  *   (its 2020 revision said the Global Discovery Service was not available
  *   there; the discovery page above now lists it, so it is kept).
  * - Authority aliases: MSAL's built-in instance discovery metadata
- *   (msal-common `AuthorityMetadata.ts`), see notes A.4.
+ *   (msal-common `AuthorityMetadata.ts`); "National clouds",
+ *   https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud.
+ * Summarised in docs/protocol.md#clouds-and-environment-urls.
  *
- * These are defaults. The sandbox, and people in clouds not listed here,
- * override them through settings: see `resolveCloud`.
+ * These are defaults. Only the Global Discovery Service can be replaced by a
+ * setting (see `resolveCloud`); a sign-in host outside the cloud's own is
+ * trusted through `dataverse.trustedAuthorityHosts` instead.
  */
 
 /** Identifies a Microsoft cloud. */
@@ -57,9 +60,10 @@ export interface DataverseRegion {
   readonly region: string;
 }
 
-// Codes up to crm17 are from the "Datacenter regions" page; crm19 to crm21
-// were added to that page later and are taken from the brief, not re-checked
-// here. crm9 is GCC and belongs to `usGov`, not to the public cloud.
+// Codes up to crm17 are from the "Datacenter regions" page (see above); crm19
+// to crm21 were not re-checked against its current revision, and any
+// crmN.dynamics.com resolves to the public cloud anyway (`cloudForOrgHost`).
+// crm9 is GCC and belongs to `usGov`, not to the public cloud.
 /** The documented regional domains of the commercial cloud and GCC. */
 export const DATAVERSE_REGIONS: readonly DataverseRegion[] = [
   { prefix: 'crm', region: 'NAM' },
@@ -136,14 +140,10 @@ const DEFAULTS: Readonly<Record<CloudId, CloudEndpoints>> = {
   },
 };
 
-/** Settings that replace a cloud's defaults (the sandbox points them at itself). */
+/** Settings that replace a cloud's defaults. */
 export interface CloudOverrides {
-  /** Authority origin, https only, e.g. `https://127.0.0.2:9443`. */
-  readonly authorityHost?: string;
-  /** Global Discovery Service origin, https only. */
+  /** Global Discovery Service origin, https only (the `dataverse.globalDiscoveryUrl` setting; the sandbox points it at itself). */
   readonly globalDiscoveryUrl?: string;
-  /** Extra environment host suffixes, e.g. `.sandbox.test`; added to the defaults. */
-  readonly orgHostSuffixes?: readonly string[];
 }
 
 /** A cloud with overrides applied, and what was ignored and why. */
@@ -174,22 +174,7 @@ export function resolveCloud(id: CloudId, overrides?: CloudOverrides): ResolvedC
   if (!DEFAULTS[id]) {
     problems.push(`Unknown cloud "${String(id)}"; using the public cloud. Choose one of: ${CLOUD_IDS.join(', ')}.`);
   }
-  let authorityHost = base.authorityHost;
-  let authorityAliases = base.authorityAliases;
   let globalDiscoveryUrl = base.globalDiscoveryUrl;
-  let orgHostSuffixes = base.orgHostSuffixes;
-
-  if (overrides?.authorityHost !== undefined) {
-    const origin = httpsOrigin(overrides.authorityHost);
-    if (origin) {
-      authorityHost = origin;
-      // An overridden authority is a different server: Microsoft's aliases
-      // do not answer for it, so they are not trusted in its place.
-      authorityAliases = [new URL(origin).host];
-    } else {
-      problems.push(`Ignored authority host "${overrides.authorityHost}": it must be an https origin such as https://login.microsoftonline.com.`);
-    }
-  }
   if (overrides?.globalDiscoveryUrl !== undefined) {
     const origin = httpsOrigin(overrides.globalDiscoveryUrl);
     if (origin) {
@@ -198,19 +183,7 @@ export function resolveCloud(id: CloudId, overrides?: CloudOverrides): ResolvedC
       problems.push(`Ignored discovery URL "${overrides.globalDiscoveryUrl}": it must be an https origin such as https://globaldisco.crm.dynamics.com.`);
     }
   }
-  if (overrides?.orgHostSuffixes) {
-    const extra: string[] = [];
-    for (const raw of overrides.orgHostSuffixes) {
-      const suffix = normalizeSuffix(raw);
-      if (suffix) {
-        extra.push(suffix);
-      } else {
-        problems.push(`Ignored environment host suffix "${raw}": it must be a domain such as .crm.dynamics.com.`);
-      }
-    }
-    orgHostSuffixes = [...new Set([...orgHostSuffixes, ...extra])];
-  }
-  return { ...base, authorityHost, authorityAliases, globalDiscoveryUrl, orgHostSuffixes, problems };
+  return { ...base, globalDiscoveryUrl, problems };
 }
 
 /**
@@ -244,9 +217,4 @@ function httpsOrigin(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function normalizeSuffix(value: string): string | undefined {
-  const s = value.trim().toLowerCase().replace(/^\*/, '').replace(/^\.?/, '.');
-  return /^(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/.test(s) ? s : undefined;
 }

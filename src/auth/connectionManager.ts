@@ -6,7 +6,7 @@ import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type 
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
 import { certificateFromPem } from './msal/certificateCredential';
-import { callWithToken, type FetchLike } from './msal/dataverseFetch';
+import { callWithToken, discoverAuthority, type FetchLike } from './msal/dataverseFetch';
 import { MsalTokenSource, type AccessToken, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
 
@@ -40,13 +40,6 @@ export interface DiscoveredEnvironment {
   readonly friendlyName: string;
   readonly uniqueName: string;
   readonly environmentType?: string;
-}
-
-/** A connection with the last token expiry known for it. */
-export interface ConnectionState {
-  readonly connection: Connection;
-  /** When the last token issued for it expires; undefined until one was issued in this window. */
-  readonly tokenExpiresOn?: Date;
 }
 
 const API_PATH = '/api/data/v9.2/';
@@ -207,6 +200,11 @@ export class ConnectionManager implements IDisposable {
   /** A JSON GET against the connection's Web API, with the bearer token and one retry on 401. */
   api(id: string, signal?: AbortSignal): JsonGet {
     return this._api(this._require(id), signal);
+  }
+
+  /** The `WWW-Authenticate` challenge of an org's anonymous Web API call, which names its tenant (through the injected fetch). */
+  discoverAuthority(orgUrl: string, signal?: AbortSignal): Promise<string> {
+    return discoverAuthority(this.deps.fetch, orgUrl, signal);
   }
 
   /** WhoAmI with names for a draft that signed in but is not saved yet. */

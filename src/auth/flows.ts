@@ -104,16 +104,6 @@ export function getFlows(env: FlowEnvironment): FlowOption[] {
   }));
 }
 
-/** The flow preselected for a person signing in, in this environment. */
-export function defaultFlow(env: FlowEnvironment): SignInFlow {
-  return getFlows(env)[0].flow;
-}
-
-/** True when `flow` can be used in this environment (e.g. a saved connection opened somewhere else). */
-export function isFlowAvailable(flow: SignInFlow, env: FlowEnvironment): boolean {
-  return getFlows(env).some((option) => option.flow === flow);
-}
-
 /** Why a flow people ask for is not offered, and what to use instead. */
 export function explainUnsupportedFlow(flow: UnsupportedFlow): UnsupportedFlowExplanation {
   switch (flow) {

@@ -1,5 +1,6 @@
 import { cloudForOrgHost } from './clouds';
 import { normalizeOrgUrl, orgScope, type OrgScopeKind } from './orgUrl';
+import { GUID } from '../core/guid';
 
 /** OpenID Connect scopes: they shape the sign-in, not the Dataverse token, so they are kept apart. */
 export const OIDC_SCOPES: readonly string[] = ['openid', 'profile', 'email', 'offline_access'];
@@ -16,7 +17,6 @@ export class InvalidScopesError extends Error {
 }
 
 const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXAMPLE_SCOPE = 'https://contoso.crm.dynamics.com/.default';
 
 /**

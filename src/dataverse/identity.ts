@@ -3,6 +3,7 @@
  * organization and security roles. Pure: the JSON getter is injected, and it
  * carries authentication and retries.
  */
+import { GUID } from '../core/guid';
 
 /** Issues an authenticated GET to a path under /api/data/v9.2/ and returns the parsed JSON body. */
 export type JsonGet = <T>(path: string) => Promise<T>;
@@ -35,7 +36,6 @@ export interface SecurityRole {
   readonly name: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function guid(value: unknown, what: string): string {
   if (typeof value !== 'string' || !GUID.test(value)) {

@@ -86,6 +86,13 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
       }),
     ),
     vscode.commands.registerCommand(
+      'dataverse.connection.setActive',
+      run(vscode.l10n.t('Switch'), async (arg) => {
+        const connection = (arg as ConnectionNode | undefined)?.connection;
+        if (connection) await manager.setActive(connection.id);
+      }),
+    ),
+    vscode.commands.registerCommand(
       'dataverse.connection.signOut',
       run(vscode.l10n.t('Sign out'), async (arg) => {
         const picked = await pickConnection(manager, vscode.l10n.t('Sign out of which connection?'), arg);

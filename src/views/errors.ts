@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { explainError } from '../auth/errorExplanations';
+import { explainError } from '../auth/explainError';
 import type { Logger } from '../core/logger';
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../auth/connection';
 import type { ConnectionManager } from '../auth/connectionManager';
-import { decodeToken, looksLikeJwt } from '../auth/token/decode';
+import { decodeToken, looksLikeJwt, MAX_TOKEN_LENGTH } from '../auth/token/decode';
 import { TokenInspectorPanel, type TokenInspectorDeps } from '../webviews/host/tokenInspectorPanel';
 import type { ConnectionNode } from './connectionsView';
 
@@ -38,7 +38,10 @@ async function askForToken(): Promise<{ raw: string; origin: 'clipboard' | 'inpu
     validateInput: (value) => {
       if (!value.trim()) return undefined;
       const decoded = decodeToken(value);
-      return decoded.ok ? undefined : { message: decoded.message, severity: vscode.InputBoxValidationSeverity.Warning };
+      if (decoded.ok) return undefined;
+      // Above the size cap nothing was decoded and nothing can be shown: refuse it outright. Other problems are shown in the panel too.
+      const severity = value.length > MAX_TOKEN_LENGTH ? vscode.InputBoxValidationSeverity.Error : vscode.InputBoxValidationSeverity.Warning;
+      return { message: decoded.message, severity };
     },
   });
   if (answer === undefined) return undefined;

@@ -6,12 +6,11 @@ import type { Connection, SignInFlow } from '../connection';
 import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
 import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../flows';
 import { certificateFromPem, pemFromPfx, PfxPasswordError } from '../msal/certificateCredential';
-import { discoverAuthority } from '../msal/dataverseFetch';
 import { normalizeOrgUrl, sameOrg } from '../orgUrl';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
 import { readAuthSettings } from './settings';
+import { GUID } from '../../core/guid';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where VS Code runs, for the choice of flows. */
 export function flowEnvironment(): FlowEnvironment {
@@ -82,7 +81,7 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
       async (_p, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        return discoverAuthority(fetch, org.url, abort.signal);
+        return manager.discoverAuthority(org.url, abort.signal);
       },
     );
     const parsed = parseDataverseChallenge(challenge);

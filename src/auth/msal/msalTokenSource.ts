@@ -52,9 +52,6 @@ export type TokenFlow =
   | { readonly kind: 'clientSecret'; readonly clientId: string; readonly clientSecret: string }
   | { readonly kind: 'certificate'; readonly clientId: string; readonly certificate: CertificateCredential };
 
-/** The kind of a TokenFlow. */
-export type TokenFlowKind = TokenFlow['kind'];
-
 /** Everything a token source is built from. */
 export interface TokenSourceOptions {
   /** Dataverse environment URL, e.g. https://contoso.crm.dynamics.com. */
@@ -118,7 +115,8 @@ function authorityOf(authorityHost: string, tenantId: string): { authority: stri
   if (!host || host.includes('/')) throw new TokenError('configuration', `"${authorityHost}" is not a sign-in host name.`);
   if (!tenantId.trim()) throw new TokenError('configuration', 'The tenant is missing.');
   // MSAL knows Microsoft's hosts; any other (a proxy, the local sandbox) must be listed in
-  // knownAuthorities or MSAL asks login.microsoftonline.com whether to trust it (notes A.12.3).
+  // knownAuthorities or MSAL asks login.microsoftonline.com whether to trust it
+  // (https://learn.microsoft.com/entra/identity-platform/msal-client-application-configuration, docs/protocol.md#tenant-discovery).
   const microsoft = allMicrosoftLoginHosts().includes(host.replace(/:443$/, ''));
   return {
     authority: `https://${host}/${encodeURIComponent(tenantId.trim())}`,
@@ -248,11 +246,6 @@ export class MsalTokenSource implements IDisposable {
     );
     if (isUserFlow(flow)) await source._sequencer.queue(() => source._findAccount());
     return source;
-  }
-
-  /** The flow this source was built for. */
-  get flowKind(): TokenFlowKind {
-    return this._flow.kind;
   }
 
   /** The signed-in person (user flows), if any. */

@@ -6,6 +6,7 @@
  */
 import { DATAVERSE_RESOURCE_APP_ID, tokenKind } from './claims';
 import type { DecodedToken } from './decode';
+import { GUID } from '../../core/guid';
 
 /** The outcome of one check; `notVerified` when it could not be decided, never a silent pass. */
 export type Verdict = 'pass' | 'warning' | 'fail' | 'notVerified' | 'info';
@@ -59,7 +60,6 @@ export const MICROSOFT_V2_ISSUER_HOSTS: readonly string[] = [
   'sts.windows.net',
 ];
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** https://host[:port]/{tenant guid}/ (v1) or .../v2.0 (v2); the host part admits no user info, query or fragment. */
 const ISSUER = /^https:\/\/([a-z0-9.-]+(?::\d+)?)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(v2\.0\/?)?$/i;
 /** Default allowed clock skew for nbf/iat, in seconds. */

@@ -1,7 +1,9 @@
 /**
  * Plain-English explanations of the claims of a Microsoft Entra access token
- * (v1 and v2), as the token inspector shows them. Sources: Microsoft's access
- * token claims reference and optional claims reference (notes B.3).
+ * (v1 and v2), as the token inspector shows them. Sources: the access token
+ * claims reference, https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference,
+ * and the optional claims reference, https://learn.microsoft.com/entra/identity-platform/optional-claims-reference
+ * (docs/protocol.md#access-tokens).
  */
 import type { DecodedToken } from './decode';
 

@@ -19,6 +19,25 @@ export interface DecodedToken {
 /** The decoded token, or the part that is wrong and a message a person can act on. */
 export type DecodeResult = { ok: true; token: DecodedToken } | { ok: false; part: TokenPart; message: string };
 
+/**
+ * How deep objects and arrays may nest in the header or payload. Entra's
+ * claims nest a level or two; showing a value walks it recursively, so a
+ * crafted token thousands of levels deep would overflow the stack.
+ */
+export const MAX_NESTING = 32;
+
+/** True when `value` nests objects or arrays deeper than `limit` levels; iterative, so any depth is safe to measure. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 const PART_NAMES = ['header', 'payload', 'signature'] as const;
 const QUOTES = /^(["'`])([\s\S]*)\1$/;
@@ -116,11 +135,32 @@ function decodePart(token: string, index: 0 | 1, part: string): { ok: true; valu
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, message: `The ${name} part decodes to JSON, but to ${kindOfJson(value)} instead of an object of claims, so this is not a JWT.` };
   }
+  if (nestedDeeperThan(value, MAX_NESTING)) {
+    return {
+      ok: false,
+      message: `The ${name} part holds objects or arrays nested more than ${MAX_NESTING} levels deep. No Microsoft Entra token does (its claims are at most a few levels deep), so this token was crafted or damaged; it is not shown.`,
+    };
+  }
   return { ok: true, value: value as Record<string, unknown> };
 }
 
+/**
+ * The longest text read as a token: 256 KB. Entra access tokens are a few KB
+ * (large group claims are replaced by an overage claim well before 10 KB, see
+ * docs/protocol.md); anything this long is not a token, and decoding it on
+ * every keystroke of the input box froze the window for seconds.
+ */
+export const MAX_TOKEN_LENGTH = 256 * 1024;
+
 /** Decodes a JWT (JWS compact form) without verifying it. */
 export function decodeToken(input: string): DecodeResult {
+  if (input.length > MAX_TOKEN_LENGTH) {
+    const kb = (n: number) => `${Math.ceil(n / 1024).toLocaleString('en-US')} KB`;
+    return fail(
+      'input',
+      `The text is ${kb(input.length)}, more than the ${kb(MAX_TOKEN_LENGTH)} a token may have here (Microsoft Entra access tokens are a few KB). Check that you copied only the token, not a whole log or file.`,
+    );
+  }
   const token = normalise(input);
   if (token === '') {
     return fail('input', 'There is no token to read: the text is empty. Paste an access token (three base64url parts separated by dots, starting "eyJ").');

@@ -7,6 +7,7 @@
 import { type JWK, compactVerify, errors as joseErrors, importJWK } from 'jose';
 import type { TokenCheck } from './checks';
 import type { DecodedToken } from './decode';
+import { GUID } from '../../core/guid';
 
 /** The outcome of verifying a token's signature. */
 export type SignatureResult =
@@ -73,7 +74,6 @@ export function createKeySetCache(options: { ttlMs?: number; now?: () => number 
   };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISSUER = /^https:\/\/([^/]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(v2\.0\/?)?$/i;
 const DEFAULT_TIMEOUT_MS = 10_000;
 

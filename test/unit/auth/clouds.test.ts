@@ -36,21 +36,14 @@ describe('clouds', () => {
     assert.equal(cloudForOrgHost('crm.contoso.local'), undefined);
   });
 
-  test('the sandbox overrides hosts; bad overrides are ignored and reported', () => {
-    const sandbox = resolveCloud('public', {
-      authorityHost: 'https://127.0.0.2:9443/some/path',
-      globalDiscoveryUrl: 'https://127.0.0.2:9445',
-      orgHostSuffixes: ['*.sandbox.test', 'not a domain'],
-    });
-    assert.equal(sandbox.authorityHost, 'https://127.0.0.2:9443');
-    assert.deepEqual(sandbox.authorityAliases, ['127.0.0.2:9443']);
+  test('the discovery URL can be pointed elsewhere (the sandbox does); a bad one is ignored and reported', () => {
+    const sandbox = resolveCloud('public', { globalDiscoveryUrl: 'https://127.0.0.2:9445/some/path' });
     assert.equal(sandbox.globalDiscoveryUrl, 'https://127.0.0.2:9445');
-    assert.ok(sandbox.orgHostSuffixes.includes('.sandbox.test'));
-    assert.equal(sandbox.problems.length, 1);
-    assert.match(sandbox.problems[0], /Ignored environment host suffix "not a domain"/);
+    assert.equal(sandbox.authorityHost, 'https://login.microsoftonline.com');
+    assert.deepEqual(sandbox.problems, []);
 
-    const insecure = resolveCloud('usGovHigh', { authorityHost: 'http://login.example' });
-    assert.equal(insecure.authorityHost, 'https://login.microsoftonline.us');
+    const insecure = resolveCloud('usGovHigh', { globalDiscoveryUrl: 'http://disco.example' });
+    assert.equal(insecure.globalDiscoveryUrl, 'https://globaldisco.crm.microsoftdynamics.us');
     assert.match(insecure.problems[0], /must be an https origin/);
   });
 });

@@ -3,30 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { connectionSecretKeys, type Connection } from '../../../src/auth/connection';
 import { ConnectionManager } from '../../../src/auth/connectionManager';
 import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionStore';
+import { MemoryMemento, sampleConnection } from './connectionFixtures';
 import { MemorySecretStore } from './msal/memorySecretStore';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { CONTOSO_TENANT } from '../../../sandbox/seed';
 
-class MemoryMemento implements MementoLike {
-  private readonly data = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.data.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    this.data.set(key, value);
-  }
-}
-
-const connection: Connection = {
-  id: 'c1',
-  name: 'Contoso Dev',
-  orgUrl: 'https://contosodev.crm.dynamics.com',
-  tenantId: 't1',
-  authorityHost: 'https://login.microsoftonline.com',
-  flow: 'clientSecret',
-  clientId: 'app-1',
-  tags: [],
-};
+const connection: Connection = sampleConnection;
 
 function managerWith(secrets = new MemorySecretStore(), memento: MementoLike = new MemoryMemento()) {
   const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

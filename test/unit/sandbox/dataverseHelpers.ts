@@ -36,7 +36,7 @@ export interface TokenOptions {
   readonly key?: PrivateKey;
 }
 
-/** Mints a v1 Dataverse access token (notes B.2). */
+/** Mints a v1 Dataverse access token, with the claims docs/protocol.md#access-tokens lists. */
 export async function mintToken(keys: Keys, o: TokenOptions): Promise<string> {
   const tid = o.tid ?? o.user?.tenantId ?? '8f0c9a3e-5b2d-4c1e-9a7f-3d6e2b1c4a50';
   const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);

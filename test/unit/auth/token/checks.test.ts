@@ -129,7 +129,7 @@ describe('real sandbox tokens against their connection', () => {
     const tenant = check(checkToken(user, sales({ tenantId: FABRIKAM_TENANT_ID }), now()), 'tenant');
     assert.equal(tenant.verdict, 'fail');
     assert.ok(tenant.detail.includes(CONTOSO_TENANT_ID) && tenant.detail.includes(FABRIKAM_TENANT_ID));
-    // What the org answers for a caller from another tenant (notes C.11): 403, not 401.
+    // What the org answers for a caller from another tenant (docs/protocol.md#dataverse-web-api): 403, not 401.
     assert.match(tenant.ifRefused ?? '', /403 with error 0x80072560/);
   });
 

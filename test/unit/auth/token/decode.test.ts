@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodeToken, looksLikeJwt } from '../../../../src/auth/token/decode';
+import { decodeToken, looksLikeJwt, MAX_TOKEN_LENGTH } from '../../../../src/auth/token/decode';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const HEADER = b64({ typ: 'JWT', alg: 'RS256', kid: 'abc' });
@@ -117,5 +117,26 @@ describe('looksLikeJwt', () => {
     for (const text of ['', 'hello world', 'https://org.crm.dynamics.com', 'eyJ.eyJ.x', `${HEADER}.${PAYLOAD}`, `${HEADER}.a.b.c.d`, 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGU', 'a.b.c', `${TOKEN} and more words`]) {
       assert.equal(looksLikeJwt(text), false, text);
     }
+  });
+});
+
+describe('a pasted text above the size cap', () => {
+  // A well-formed JWT of about 2 MB: before the cap, it was decoded in full on every keystroke of the input box.
+  const huge = `${HEADER}.${b64({ aud: 'https://org.crm.dynamics.com', filler: 'a'.repeat(1_500_000) })}.${SIG}`;
+
+  test('is refused without decoding, with a message naming the cap and what to do', () => {
+    const f = failure(huge);
+    assert.equal(f.part, 'input');
+    assert.match(f.message, new RegExp(`${MAX_TOKEN_LENGTH / 1024} KB`));
+    assert.match(f.message, /1,954 KB/);
+    assert.match(f.message, /copied only the token/);
+    assert.ok(!f.message.includes(HEADER), 'the message quotes the token');
+  });
+
+  test('the cap is far above any Entra token, so a large real one still decodes', () => {
+    assert.equal(MAX_TOKEN_LENGTH, 256 * 1024);
+    const big = `${HEADER}.${b64({ aud: 'https://org.crm.dynamics.com', groups: Array.from({ length: 200 }, (_, i) => `8f0c9a3e-5b2d-4c1e-9a7f-${String(i).padStart(12, '0')}`) })}.${SIG}`;
+    assert.ok(big.length > 10_000);
+    assert.ok(decodeToken(big).ok);
   });
 });

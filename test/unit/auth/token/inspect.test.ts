@@ -95,3 +95,33 @@ describe('inspectToken', () => {
     assert.deepEqual(r.checks, []);
   });
 });
+
+describe('hostile tokens are explained, never thrown', () => {
+  function nested(depth: number): string {
+    return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  }
+  const part = (text: string) => Buffer.from(text).toString('base64url');
+  const withPayload = (payloadJson: string) => `${part('{"typ":"JWT","alg":"RS256"}')}.${part(payloadJson)}.c2ln`;
+
+  test('a claim nested 5,000 levels deep is a payload problem that says why', () => {
+    const raw = withPayload(`{"aud":"https://org.crm.dynamics.com","deep":${nested(5000)}}`);
+    let r: ReturnType<typeof inspectToken> | undefined;
+    assert.doesNotThrow(() => (r = inspectToken(raw, undefined, T)));
+    assert.equal(r?.problem?.part, 'payload');
+    assert.match(r?.problem?.message ?? '', /nested/);
+    assert.deepEqual(r?.checks, []);
+  });
+
+  test('arrays nested deep in the header are refused the same way', () => {
+    const raw = `${part(`{"typ":"JWT","alg":"RS256","x":${'['.repeat(3000)}${']'.repeat(3000)}}`)}.${part('{"aud":"x"}')}.c2ln`;
+    const r = inspectToken(raw, undefined, T);
+    assert.equal(r.problem?.part, 'header');
+    assert.match(r.problem?.message ?? '', /nested/);
+  });
+
+  test('moderate nesting (as in real optional claims) is still shown', () => {
+    const r = inspectToken(withPayload(`{"aud":"x","xms_cc":${nested(10)}}`), undefined, T);
+    assert.equal(r.problem, undefined);
+    assert.ok(r.description?.payload.some((row) => row.name === 'xms_cc'));
+  });
+});
