@@ -400,12 +400,14 @@ function algorithmCheck(token: DecodedToken): TokenCheck {
     };
   }
   if (alg === 'RS256') return { id: 'algorithm', title: 'Signed with RS256', verdict: 'pass', detail: 'alg is RS256, as Entra signs access tokens.' };
+  // Entra signs every access token with RS256 (https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens);
+  // any other alg, HS256 above all, means someone else signed it, and Dataverse refuses it.
   return {
     id: 'algorithm',
-    title: 'Unexpected signing algorithm',
-    verdict: 'warning',
-    detail: `alg is ${alg}; Entra signs access tokens with RS256.`,
-    ifRefused: 'If Dataverse answers 401, this token was not issued by Entra ID for Dataverse. Get a new token from Entra ID.',
+    title: 'Not signed the way Entra signs',
+    verdict: 'fail',
+    detail: `alg is ${alg}; Entra signs access tokens with RS256 only, so this token was not issued by Entra ID.`,
+    ifRefused: 'Dataverse answers 401 Unauthorized: it only accepts tokens signed by Entra ID with RS256. Do not use this token; get a new one from Entra ID.',
   };
 }
 

@@ -260,10 +260,16 @@ describe('cases the sandbox does not mint', () => {
     assert.equal(nb.title, 'Start time reached (nbf)');
   });
 
-  test('algorithm: none and an empty signature fail, another alg warns', () => {
+  test('algorithm: none, an empty signature and every alg but RS256 fail', () => {
     assert.equal(check(checkToken(token({}, { alg: 'none' }), target, NOW), 'algorithm').verdict, 'fail');
     assert.equal(check(checkToken(token({}, { alg: 'RS256' }, ''), target, NOW), 'algorithm').verdict, 'fail');
-    assert.equal(check(checkToken(token({}, { alg: 'HS256' }), target, NOW), 'algorithm').verdict, 'warning');
+    for (const alg of ['HS256', 'HS512', 'RS384', 'RS512', 'PS256', 'ES256', 'EdDSA', 'rs256', 'RS256 ']) {
+      const a = check(checkToken(token({}, { alg }), target, NOW), 'algorithm');
+      assert.equal(a.verdict, 'fail', alg);
+      assert.match(a.ifRefused ?? '', /401/, alg);
+      assert.match(a.detail, /RS256/, alg);
+    }
+    assert.equal(check(checkToken(token({}, { alg: 'RS256' }), target, NOW), 'algorithm').verdict, 'pass');
   });
 
   test('a token with no hint of its kind is a warning, not a pass', () => {
