@@ -26,6 +26,20 @@ export function redact(text: string): string {
     .replace(SECRET_PAIR, '$1$2[redacted]');
 }
 
+// Characters that end a line or reorder text in a log viewer: C0 controls but tab, DEL, C1 controls
+// (NEL among them), the Unicode line and paragraph separators, and the bidirectional overrides.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Makes a log message one line that says what it holds: a newline in a value
+ * (an `iss` claim, a server message) becomes the two characters `\n`, so no
+ * value can write a line of its own that looks like one the extension wrote.
+ */
+export function singleLine(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The minimal channel surface the logger needs; `vscode.LogOutputChannel` satisfies it. */
 export interface LogSink {
   trace(message: string): void;
@@ -35,10 +49,10 @@ export interface LogSink {
   error(message: string): void;
 }
 
-/** A logger that redacts every line before handing it to the sink. */
+/** A logger that redacts every message and writes it as one line. */
 export function createRedactingLogger(sink: LogSink): Logger {
   const text = (message: string | Error) =>
-    redact(message instanceof Error ? `${message.name}: ${message.message}` : message);
+    singleLine(redact(message instanceof Error ? `${message.name}: ${message.message}` : message));
   return {
     trace: (m) => sink.trace(text(m)),
     debug: (m) => sink.debug(text(m)),
