@@ -5,8 +5,10 @@ import type { Logger } from '../core/logger';
 import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type SecurityRole } from '../dataverse/identity';
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
+import { readDiscoveredEnvironments, type DiscoveredEnvironment } from './discovery';
 import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, type FetchLike } from './msal/dataverseFetch';
+import { normalizeOrgUrl } from './orgUrl';
 import { MsalTokenSource, type AccessToken, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
 
@@ -34,13 +36,7 @@ export interface ConnectionManagerDeps {
   readonly globalDiscoveryUrl: () => string;
 }
 
-/** An environment the signed-in person can reach, from the Global Discovery Service. */
-export interface DiscoveredEnvironment {
-  readonly url: string;
-  readonly friendlyName: string;
-  readonly uniqueName: string;
-  readonly environmentType?: string;
-}
+export type { DiscoveredEnvironment } from './discovery';
 
 /** A connection with the last token expiry known for it. */
 export interface ConnectionState {
@@ -243,15 +239,7 @@ export class ConnectionManager implements IDisposable {
         headers: { Accept: 'application/json' },
         ...(signal ? { signal } : {}),
       });
-      const body = (await response.json()) as { value?: Array<Record<string, unknown>> };
-      return (body.value ?? [])
-        .filter((i) => typeof i.Url === 'string')
-        .map((i) => ({
-          url: String(i.Url).replace(/\/+$/, ''),
-          friendlyName: typeof i.FriendlyName === 'string' ? i.FriendlyName : String(i.Url),
-          uniqueName: typeof i.UniqueName === 'string' ? i.UniqueName : '',
-          ...(typeof i.EnvironmentType === 'string' ? { environmentType: i.EnvironmentType } : {}),
-        }));
+      return readDiscoveredEnvironments(await response.json(), this.deps.logger);
     } finally {
       source.dispose();
     }
@@ -262,8 +250,10 @@ export class ConnectionManager implements IDisposable {
    * the sign-in: its token cache starts as a copy of the source connection's.
    */
   async addSibling(source: Connection, environment: DiscoveredEnvironment): Promise<Connection> {
+    const org = normalizeOrgUrl(environment.url);
+    if (!org.ok) throw new Error(`"${environment.friendlyName}" cannot be added: ${org.reason}`);
     const cache = await this.deps.secrets.get(connectionSecretKeys(source.id).tokenCache);
-    const sibling: Connection = { ...source, id: randomUUID(), name: environment.friendlyName, orgUrl: environment.url, tags: environment.environmentType === 'Production' ? ['production'] : [] };
+    const sibling: Connection = { ...source, id: randomUUID(), name: environment.friendlyName, orgUrl: org.url, tags: environment.environmentType === 'Production' ? ['production'] : [] };
     if (cache) await this.deps.secrets.store(connectionSecretKeys(sibling.id).tokenCache, cache);
     await this.deps.store.save(sibling);
     this.deps.logger.info(`Saved connection "${sibling.name}" to ${sibling.orgUrl} (shares the sign-in of "${source.name}").`);

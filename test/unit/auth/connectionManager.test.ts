@@ -86,6 +86,23 @@ describe('ConnectionManager', () => {
   });
 });
 
+describe('ConnectionManager.addSibling', () => {
+  test('an environment whose URL is not a valid https environment URL is refused, and nothing is saved', async () => {
+    const { manager, secrets } = managerWith();
+    await manager.save(connection);
+    await secrets.store(connectionSecretKeys('c1').tokenCache, '{"cache":1}');
+    for (const url of ['http://contosotest.crm.dynamics.com', 'https://evil.com\\@contosotest.crm.dynamics.com', 'https://@contosotest.crm.dynamics.com']) {
+      await assert.rejects(manager.addSibling(connection, { url, friendlyName: 'Contoso Test', uniqueName: 'contosotest' }), /cannot be added/, url);
+    }
+    assert.deepEqual(
+      manager.list().map((c) => c.orgUrl),
+      ['https://contosodev.crm.dynamics.com'],
+    );
+    const sibling = await manager.addSibling(connection, { url: 'https://ContosoTest.crm.dynamics.com/', friendlyName: 'Contoso Test', uniqueName: 'contosotest' });
+    assert.equal(sibling.orgUrl, 'https://contosotest.crm.dynamics.com');
+  });
+});
+
 describe('ConnectionManager against the sandbox', () => {
   let sandbox: Sandbox;
   before(async () => {
