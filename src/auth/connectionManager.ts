@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../core/emitter';
 import type { IDisposable } from '../core/disposable';
-import type { Logger } from '../core/logger';
+import { registerSecret, type Logger } from '../core/logger';
 import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type SecurityRole } from '../dataverse/identity';
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
@@ -382,6 +382,7 @@ export class ConnectionManager implements IDisposable {
         return { kind: 'deviceCode', clientId: connection.clientId, onDeviceCode: (p) => this.deps.ui.onDeviceCode(p) };
       case 'clientSecret': {
         const clientSecret = await this.deps.secrets.get(keys.clientSecret);
+        registerSecret(clientSecret);
         if (!clientSecret) {
           throw new MissingSecretError(connection.name, `The client secret of "${connection.name}" is not stored (signed out?). Run "Dataverse: Connect to Environment..." to enter it again.`);
         }
@@ -400,6 +401,7 @@ export class ConnectionManager implements IDisposable {
 
   private async _storeSecret(id: string, secret: ConnectionSecret): Promise<void> {
     const keys = connectionSecretKeys(id);
+    registerSecret(secret.kind === 'clientSecret' ? secret.clientSecret : secret.privateKeyPem);
     if (secret.kind === 'clientSecret') await this.deps.secrets.store(keys.clientSecret, secret.clientSecret);
     else await this.deps.secrets.store(keys.certificate, JSON.stringify({ privateKeyPem: secret.privateKeyPem, certificatePem: secret.certificatePem }));
   }

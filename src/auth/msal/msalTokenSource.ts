@@ -8,7 +8,7 @@ import {
   type DeviceCodeRequest,
 } from '@azure/msal-node';
 import type { IDisposable } from '../../core/disposable';
-import type { Logger } from '../../core/logger';
+import { registerToken, type Logger } from '../../core/logger';
 import { Sequencer } from '../../core/sequencer';
 import { SingleFlight } from '../../core/singleFlight';
 import { allMicrosoftLoginHosts } from '../clouds';
@@ -147,6 +147,9 @@ function toAccount(account: AccountInfo): TokenAccount {
 
 function toAccessToken(result: AuthenticationResult | null): AccessToken {
   if (!result?.accessToken) throw new TokenError('rejected', 'The sign-in service answered without an access token.');
+  // Tokens received are masked in every later log line, in any form (see core/logger.ts).
+  registerToken(result.accessToken);
+  registerToken(result.idToken);
   return {
     accessToken: result.accessToken,
     // A missing expiry is treated as "expires now", so the token is not trusted for long.

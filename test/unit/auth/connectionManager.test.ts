@@ -6,6 +6,7 @@ import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionS
 import { MemorySecretStore } from './msal/memorySecretStore';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { CONTOSO_TENANT } from '../../../sandbox/seed';
+import { createRedactingLogger, secretRegistry } from '../../../src/core/logger';
 
 class MemoryMemento implements MementoLike {
   private readonly data = new Map<string, unknown>();
@@ -159,6 +160,47 @@ describe('ConnectionManager against the sandbox', () => {
     } finally {
       sandbox.configure({ dataverse: { revokeTokensIssuedBefore: null } });
       manager.dispose();
+    }
+  });
+
+  test('the client secret and every token received are masked in the log, also in a window that reads them from SecretStorage', async () => {
+    secretRegistry.clear();
+    const lines: string[] = [];
+    const record = (m: string) => void lines.push(m);
+    const logger = createRedactingLogger({ trace: record, debug: record, info: record, warn: record, error: record });
+    const shared = new MemoryMemento();
+    const secrets = new MemorySecretStore();
+    const deps = {
+      store: new ConnectionStore(shared),
+      secrets,
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
+      logger,
+      ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
+      globalDiscoveryUrl: () => sandbox.discoveryUrl,
+    };
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const draft: Connection = { id: 'masked', name: 'Dev', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    const secret = sandbox.apps.secret.secret;
+    const manager = new ConnectionManager(deps);
+    const other = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });
+    try {
+      const { token } = await manager.signInDraft(draft, { kind: 'clientSecret', clientSecret: secret });
+      await manager.save(draft);
+      logger.warn(`echoed ${secret} and ${encodeURIComponent(secret)} and ${token.accessToken.replace(/\./g, ' ')}`);
+      // Another window: nothing registered yet in its process; reading the secret from SecretStorage registers it.
+      secretRegistry.clear();
+      const renewed = await other.getToken('masked', { forceRefresh: true });
+      logger.warn(`echoed again ${secret} and ${renewed.accessToken.split('.')[2]}`);
+      for (const line of lines) {
+        assert.ok(!line.includes(secret), line);
+        assert.ok(!line.includes(encodeURIComponent(secret)), line);
+      }
+      assert.ok(!lines.join('\n').includes(token.accessToken.split('.')[1]!), 'the payload of the token received was logged');
+      assert.ok(!lines.join('\n').includes(renewed.accessToken.split('.')[2]!), 'the signature of the renewed token was logged');
+    } finally {
+      manager.dispose();
+      other.dispose();
+      secretRegistry.clear();
     }
   });
 });
