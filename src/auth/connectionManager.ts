@@ -9,7 +9,7 @@ import { readDiscoveredEnvironments, type DiscoveredEnvironment } from './discov
 import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, type FetchLike } from './msal/dataverseFetch';
 import { normalizeOrgUrl } from './orgUrl';
-import { MsalTokenSource, type AccessToken, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
+import { MsalTokenSource, type AccessToken, type GetTokenOptions, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
 
 /** What the UI supplies to user sign-in flows. */
@@ -180,7 +180,7 @@ export class ConnectionManager implements IDisposable {
   }
 
   /** A valid access token for the connection, renewed silently when needed. */
-  async getToken(id: string, options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<AccessToken> {
+  async getToken(id: string, options: GetTokenOptions = {}): Promise<AccessToken> {
     const source = await this._source(id);
     const token = await source.getToken(options);
     this._recordToken(id, token);

@@ -92,6 +92,8 @@ export interface AccessToken {
   readonly expiresOn: Date;
   /** The person (user flows only). */
   readonly account?: TokenAccount;
+  /** The scopes the token was issued for, as the sign-in service answered them. */
+  readonly scopes?: readonly string[];
 }
 
 /** Options of `getToken`. */
@@ -100,6 +102,11 @@ export interface GetTokenOptions {
   readonly forceRefresh?: boolean;
   /** Stops this caller waiting; the shared request carries on for the others. */
   readonly signal?: AbortSignal;
+  /**
+   * Scopes for this call instead of the source's own, e.g. what another extension asked for. App flows can
+   * only ask for `{resource}/.default` (client credentials grant), so their resource scopes are asked that way.
+   */
+  readonly scopes?: readonly string[];
 }
 
 /** Options of `signIn`. */
@@ -155,6 +162,7 @@ function toAccessToken(result: AuthenticationResult | null): AccessToken {
     // A missing expiry is treated as "expires now", so the token is not trusted for long.
     expiresOn: result.expiresOn ?? new Date(),
     ...(result.account ? { account: toAccount(result.account) } : {}),
+    ...(result.scopes?.length ? { scopes: [...result.scopes] } : {}),
   };
 }
 
@@ -190,7 +198,8 @@ function raceAbort<T>(what: 'Sign-in' | 'The token request', work: Promise<T>, s
  */
 export class MsalTokenSource implements IDisposable {
   private readonly _sequencer = new Sequencer();
-  private readonly _inFlight = new SingleFlight<'token' | 'refresh' | 'signIn', AccessToken>();
+  /** Keyed by what is asked: 'signIn', or the kind of token request and its scopes. */
+  private readonly _inFlight = new SingleFlight<string, AccessToken>();
   private _account: AccountInfo | undefined;
 
   private constructor(
@@ -271,9 +280,11 @@ export class MsalTokenSource implements IDisposable {
    */
   getToken(options: GetTokenOptions = {}): Promise<AccessToken> {
     const forceRefresh = options.forceRefresh === true;
-    // A forced refresh (after a 401) must not join a plain request that may return the refused token.
-    const request = this._inFlight.run(forceRefresh ? 'refresh' : 'token', () =>
-      this._sequencer.queue(() => (isUserFlow(this._flow) ? this._silent(forceRefresh) : this._clientCredential(forceRefresh))),
+    const scopes = this._scopesFor(options.scopes);
+    // A forced refresh (after a 401) must not join a plain request that may return the refused token,
+    // nor a request for other scopes one for these.
+    const request = this._inFlight.run(`${forceRefresh ? 'refresh' : 'token'} ${scopes.join(' ')}`, () =>
+      this._sequencer.queue(() => (isUserFlow(this._flow) ? this._silent(forceRefresh, scopes) : this._clientCredential(forceRefresh, scopes))),
     );
     return raceAbort('The token request', request, options.signal);
   }
@@ -331,13 +342,23 @@ export class MsalTokenSource implements IDisposable {
     return this._account;
   }
 
-  private async _silent(forceRefresh: boolean): Promise<AccessToken> {
+  /** The scopes of one token request: the source's own, or those asked for (as `/.default` for app flows). */
+  private _scopesFor(requested: readonly string[] | undefined): string[] {
+    if (!requested || requested.length === 0) return this._scopes;
+    if (isUserFlow(this._flow)) return [...requested];
+    // The client credentials grant takes only {resource}/.default:
+    // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+    const resources = requested.filter((s) => s.includes('/')).map((s) => `${s.slice(0, s.lastIndexOf('/'))}/.default`);
+    return resources.length > 0 ? [...new Set(resources)] : this._scopes;
+  }
+
+  private async _silent(forceRefresh: boolean, scopes: string[]): Promise<AccessToken> {
     const app = this._app as PublicClientApplication;
     // Another window may have signed in or out since; the cache plugin reloads the entry on this call.
     const account = this._account ?? (await this._findAccount());
     if (!account) throw new TokenError('interactionRequired', `Sign in to ${this._orgUrl} to continue.`);
     try {
-      const result = await app.acquireTokenSilent({ account, scopes: this._scopes, forceRefresh });
+      const result = await app.acquireTokenSilent({ account, scopes, forceRefresh });
       if (result.account) this._account = result.account;
       return toAccessToken(result);
     } catch (e) {
@@ -347,11 +368,11 @@ export class MsalTokenSource implements IDisposable {
     }
   }
 
-  private async _clientCredential(forceRefresh: boolean): Promise<AccessToken> {
+  private async _clientCredential(forceRefresh: boolean, scopes: string[]): Promise<AccessToken> {
     const app = this._app as ConfidentialClientApplication;
     try {
       // MSAL answers from its cache unless the token is within 5 minutes of expiry; skipCache forces a new one.
-      return toAccessToken(await app.acquireTokenByClientCredential({ scopes: this._scopes, skipCache: forceRefresh }));
+      return toAccessToken(await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh }));
     } catch (e) {
       const error = toTokenError(e, 'interactive');
       this._logger?.warn(`Token request for ${this._orgUrl} failed: ${error.message}`);
