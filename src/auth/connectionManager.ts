@@ -183,7 +183,8 @@ export class ConnectionManager implements IDisposable {
   async getToken(id: string, options: GetTokenOptions = {}): Promise<AccessToken> {
     const source = await this._source(id);
     const token = await source.getToken(options);
-    this._recordToken(id, token);
+    // Expiry and the issued event follow the connection's own token, not one asked for other scopes.
+    if (!options.scopes) this._recordToken(id, token);
     return token;
   }
 
