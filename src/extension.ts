@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
     },
   });
   context.subscriptions.push(manager);
+  void manager.removeOrphanedSecrets().catch((error: unknown) => log.warn(`Could not remove the secrets of unsaved sign-ins: ${error instanceof Error ? error.message : String(error)}`));
 
   // Keep windows in step: a change made here bumps a secret; a bump from elsewhere re-reads the list
   // (and, being no change made here, is not bumped back).

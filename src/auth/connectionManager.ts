@@ -5,6 +5,7 @@ import { registerSecret, type Logger } from '../core/logger';
 import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type SecurityRole } from '../dataverse/identity';
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
+import { SecretIndex } from './secretIndex';
 import { readDiscoveredEnvironments, type DiscoveredEnvironment } from './discovery';
 import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, type FetchLike } from './msal/dataverseFetch';
@@ -34,6 +35,8 @@ export interface ConnectionManagerDeps {
   readonly ui: SignInUi;
   /** Origin of the Global Discovery Service of the chosen cloud (a setting may point it at the sandbox). */
   readonly globalDiscoveryUrl: () => string;
+  /** The clock, for the age of unsaved sign-ins (default Date.now). */
+  readonly now?: () => number;
 }
 
 export type { DiscoveredEnvironment } from './discovery';
@@ -81,9 +84,24 @@ export class ConnectionManager implements IDisposable {
 
   /** The list and active connection as last announced, to notice changes made by other windows. */
   private _seen: string;
+  /** Ids whose secrets were written, so that those of sign-ins never saved can be found again. */
+  private readonly _secretIndex: SecretIndex;
 
   constructor(private readonly deps: ConnectionManagerDeps) {
     this._seen = this._signature();
+    this._secretIndex = new SecretIndex(deps.secrets, deps.now);
+  }
+
+  /**
+   * Removes the secrets of sign-ins that were never saved (the window closed
+   * between sign-in and save), as found in the index of ids with secrets.
+   * A sign-in younger than an hour may still be going on in another window and is left alone.
+   */
+  async removeOrphanedSecrets(): Promise<number> {
+    const saved = new Set(this.list().map((c) => c.id));
+    const removed = await this._secretIndex.removeOrphans((id) => saved.has(id) || this._drafts.has(id) || this._sources.has(id));
+    if (removed.length > 0) this.deps.logger.info(`Removed the stored secrets of ${removed.length} sign-in${removed.length === 1 ? '' : 's'} that no saved connection uses.`);
+    return removed.length;
   }
 
   list(): Connection[] {
@@ -150,6 +168,8 @@ export class ConnectionManager implements IDisposable {
    * when sign-in fails. Returns the token source; `save` keeps it.
    */
   async signInDraft(draft: Connection, secret: ConnectionSecret | undefined, signal?: AbortSignal): Promise<{ token: AccessToken; source: MsalTokenSource }> {
+    // Indexed before anything is written: if the window closes before the save, the next activation finds it.
+    await this._secretIndex.add(draft.id);
     if (secret) await this._storeSecret(draft.id, secret);
     try {
       const source = await this._createSource(draft);
@@ -255,6 +275,7 @@ export class ConnectionManager implements IDisposable {
     if (!org.ok) throw new Error(`"${environment.friendlyName}" cannot be added: ${org.reason}`);
     const cache = await this.deps.secrets.get(connectionSecretKeys(source.id).tokenCache);
     const sibling: Connection = { ...source, id: randomUUID(), name: environment.friendlyName, orgUrl: org.url, tags: environment.environmentType === 'Production' ? ['production'] : [] };
+    await this._secretIndex.add(sibling.id);
     if (cache) await this.deps.secrets.store(connectionSecretKeys(sibling.id).tokenCache, cache);
     await this.deps.store.save(sibling);
     this.deps.logger.info(`Saved connection "${sibling.name}" to ${sibling.orgUrl} (shares the sign-in of "${source.name}").`);
@@ -409,6 +430,7 @@ export class ConnectionManager implements IDisposable {
 
   private async _deleteSecrets(id: string): Promise<void> {
     for (const key of allSecretKeys(id)) await this.deps.secrets.delete(key);
+    await this._secretIndex.remove(id);
   }
 
   private async _disposeSource(id: string, signOut: boolean): Promise<void> {

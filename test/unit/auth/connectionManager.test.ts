@@ -163,6 +163,47 @@ describe('ConnectionManager against the sandbox', () => {
     }
   });
 
+  test('a sign-in never saved (the window closed before the save) leaves no secret behind after the next activation', async () => {
+    const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+    let clock = Date.now();
+    const shared = new MemoryMemento();
+    const secrets = new MemorySecretStore();
+    const deps = {
+      store: new ConnectionStore(shared),
+      secrets,
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
+      logger: silent,
+      ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
+      globalDiscoveryUrl: () => sandbox.discoveryUrl,
+      now: () => clock,
+    };
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const draft = (id: string): Connection => ({ id, name: id, orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] });
+    const secret = { kind: 'clientSecret' as const, clientSecret: sandbox.apps.secret.secret };
+    const closed = new ConnectionManager(deps);
+    await closed.signInDraft(draft('abandoned'), secret);
+    await closed.signInDraft(draft('kept'), secret);
+    await closed.save(draft('kept'));
+    closed.dispose(); // the window closes before "abandoned" is saved
+    assert.ok(secrets.values.has(connectionSecretKeys('abandoned').clientSecret));
+
+    const busy = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });
+    clock += 30 * 60_000;
+    await busy.signInDraft(draft('in progress elsewhere'), secret); // another window, still asking for a name
+    clock += 45 * 60_000;
+    const next = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });
+    try {
+      assert.equal(await next.removeOrphanedSecrets(), 1);
+      for (const key of Object.values(connectionSecretKeys('abandoned'))) assert.equal(secrets.values.get(key), undefined, key);
+      assert.ok(secrets.values.has(connectionSecretKeys('kept').clientSecret), 'a saved connection keeps its secret');
+      assert.ok(secrets.values.has(connectionSecretKeys('in progress elsewhere').clientSecret), "another window's recent sign-in keeps its secret");
+      assert.equal((await next.testConnection('kept')).applicationId, sandbox.apps.secret.clientId);
+    } finally {
+      busy.dispose();
+      next.dispose();
+    }
+  });
+
   test('the client secret and every token received are masked in the log, also in a window that reads them from SecretStorage', async () => {
     secretRegistry.clear();
     const lines: string[] = [];
