@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectionSecretKeys, type Connection } from '../../../src/auth/connection';
-import { ConnectionManager } from '../../../src/auth/connectionManager';
+import { ConnectionManager, type ConnectionManagerDeps } from '../../../src/auth/connectionManager';
 import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionStore';
 import { MemorySecretStore } from './msal/memorySecretStore';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
@@ -113,6 +113,19 @@ describe('ConnectionManager against the sandbox', () => {
     await sandbox.close();
   });
 
+  /** What a window's manager is built from, against the sandbox; windows share `shared` (globalState) and `secrets`. */
+  function sandboxDeps(shared: MemoryMemento, secrets: MemorySecretStore, extra: Partial<ConnectionManagerDeps> = {}): ConnectionManagerDeps {
+    return {
+      store: new ConnectionStore(shared),
+      secrets,
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+      ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
+      globalDiscoveryUrl: () => sandbox.discoveryUrl,
+      ...extra,
+    };
+  }
+
   test('a revoked token: the org answers 401, the manager renews once and retries; the issue event fires once per new token, not per cached hand-out', async () => {
     const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
     const shared = new MemoryMemento();
@@ -163,20 +176,30 @@ describe('ConnectionManager against the sandbox', () => {
     }
   });
 
+  test("a token asked for other scopes (another extension's session) is not announced as the connection's new token", async () => {
+    const manager = new ConnectionManager(sandboxDeps(new MemoryMemento(), new MemorySecretStore()));
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const draft: Connection = { id: 'own', name: 'Dev', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    try {
+      await manager.signInDraft(draft, { kind: 'clientSecret', clientSecret: sandbox.apps.secret.secret });
+      await manager.save(draft);
+      const expiry = manager.tokenExpiresOn('own');
+      const issued: string[] = [];
+      manager.onDidIssueToken((e) => issued.push(e.connectionId));
+      const other = await manager.getToken('own', { scopes: [`${dev.url}/.default`], forceRefresh: true });
+      assert.ok(other.accessToken);
+      assert.deepEqual(issued, []);
+      assert.equal(manager.tokenExpiresOn('own'), expiry);
+    } finally {
+      manager.dispose();
+    }
+  });
+
   test('a sign-in never saved (the window closed before the save) leaves no secret behind after the next activation', async () => {
-    const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
     let clock = Date.now();
     const shared = new MemoryMemento();
     const secrets = new MemorySecretStore();
-    const deps = {
-      store: new ConnectionStore(shared),
-      secrets,
-      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
-      logger: silent,
-      ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
-      globalDiscoveryUrl: () => sandbox.discoveryUrl,
-      now: () => clock,
-    };
+    const deps = sandboxDeps(shared, secrets, { now: () => clock });
     const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
     const draft = (id: string): Connection => ({ id, name: id, orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] });
     const secret = { kind: 'clientSecret' as const, clientSecret: sandbox.apps.secret.secret };
@@ -211,14 +234,7 @@ describe('ConnectionManager against the sandbox', () => {
     const logger = createRedactingLogger({ trace: record, debug: record, info: record, warn: record, error: record });
     const shared = new MemoryMemento();
     const secrets = new MemorySecretStore();
-    const deps = {
-      store: new ConnectionStore(shared),
-      secrets,
-      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
-      logger,
-      ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
-      globalDiscoveryUrl: () => sandbox.discoveryUrl,
-    };
+    const deps = sandboxDeps(shared, secrets, { logger });
     const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
     const draft: Connection = { id: 'masked', name: 'Dev', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
     const secret = sandbox.apps.secret.secret;
