@@ -178,6 +178,20 @@ describe('redaction by value: registered secrets in every form', () => {
     });
   }
 
+  test('the same table of shapes, masked by value alone once each secret is registered', () => {
+    let rows = 0;
+    for (const [what, text, secrets] of SHAPES) {
+      // Only rows whose secrets appear as they are: a wrapped token is one value split by line breaks.
+      if (!secrets.every((secret) => text.includes(secret))) continue;
+      rows++;
+      const registry = new SecretRegistry();
+      for (const secret of secrets) registry.registerSecret(secret);
+      const out = registry.mask(text);
+      for (const secret of secrets) assert.ok(!out.includes(secret), `${what}: ${JSON.stringify(out)}`);
+    }
+    assert.ok(rows >= 60, `${rows} rows`);
+  });
+
   test('values shorter than six characters are not registered; they would hide ordinary words', () => {
     registerSecret('wrong');
     assert.equal(redact('the passphrase may be wrong'), 'the passphrase may be wrong');
