@@ -149,7 +149,8 @@ function redactJwts(text: string): string {
   for (;;) {
     const start = text.indexOf('eyJ', from);
     if (start < 0) break;
-    if (isB64Url(text[start - 1])) {
+    // Inside a longer run it is not a token's start, unless a percent-escape (%20, %3D) ends right before it.
+    if (isB64Url(text[start - 1]) && text[start - 3] !== '%') {
       from = start + 3;
       continue;
     }
@@ -225,7 +226,7 @@ function redactPrivateKeys(text: string): string {
 }
 
 // Authorization headers: the scheme stays readable, the credential goes.
-const AUTHORIZATION = /\b((?:proxy-)?authorization)(\\?["']?\s*[:=]\s*\\?["']?)(?:([A-Za-z][A-Za-z0-9-]{0,20})\s+)?([^\s"'\\,;]+)/gi;
+const AUTHORIZATION = /\b((?:proxy-)?authorization)(\\?["']?\s*(?:[:=]|%3[AaDd])(?:\s|%20)*\\?["']?)(?:([A-Za-z][A-Za-z0-9-]{0,20})(?:\s|%20)+)?((?:[^\s"'\\,;%&]|%(?!2[06]))+)/gi;
 // Credentials after an auth scheme anywhere else. A challenge parameter (Bearer error="...") is not one.
 const SCHEME_CREDENTIAL = /\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/-]{8,}=*)(?![A-Za-z0-9._~+/=-]|")/gi;
 const COOKIE = /\b(set-cookie|cookie)(\\?["']?\s*:\s*\\?["']?)([^\r\n"\\]+)/gi;
@@ -271,8 +272,8 @@ export function redact(text: string): string {
   let out = secretRegistry.mask(text);
   out = redactPrivateKeys(out);
   out = redactJwts(out);
-  out = out.replace(AUTHORIZATION, (match, name: string, separator: string, scheme: string | undefined, value: string) =>
-    value.startsWith('[redacted') ? match : `${name}${separator}${scheme ? `${scheme} ` : ''}${MASK}`,
+  out = out.replace(AUTHORIZATION, (match, _name: string, _separator: string, _scheme: string | undefined, value: string) =>
+    value.startsWith('[redacted') ? match : `${match.slice(0, match.length - value.length)}${MASK}`,
   );
   out = out.replace(SCHEME_CREDENTIAL, (match, scheme: string, space: string, value: string) =>
     scheme.toLowerCase() === 'basic' && !looksEncoded(value) ? match : `${scheme}${space}${MASK}`,

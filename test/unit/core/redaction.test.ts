@@ -69,6 +69,8 @@ const SHAPES: Array<[string, string, string[]]> = [
   ['5-part JWE with an empty key part', `got ${jweDir}`, jweDir.split('.').filter((p) => p.length > 8)],
   ['JWT in a query string', `GET /x?access_token=${jwt}&y=1`, [jwt.split('.')[2]!]],
   ['JWT JSON-escaped inside JSON', `{\\"access_token\\":\\"${jwt}\\"}`, [jwt.split('.')[2]!]],
+  ['JWT URL-encoded after Bearer%20', `headers=Authorization%3A%20Bearer%20${jwt}%26x`, [jwt.split('.')[1]!, jwt.split('.')[2]!]],
+  ['Authorization URL-encoded', `h=Authorization%3A%20Bearer%20${encodeURIComponent(OPAQUE + '+/=')}%26x%3D1`, [OPAQUE]],
   ['Authorization: Bearer opaque', `Authorization: Bearer ${OPAQUE}`, [OPAQUE]],
   ['Authorization: Basic', `Authorization: Basic ${Buffer.from(`app-id:${SECRET}`).toString('base64')}`, [Buffer.from(`app-id:${SECRET}`).toString('base64')]],
   ['Authorization JSON header', `{"headers":{"Authorization":"Bearer ${OPAQUE}"}}`, [OPAQUE]],
@@ -229,6 +231,8 @@ describe('redaction stays linear', () => {
     ['Bearer runs', 'Bearer '],
     ['Bearer with a challenge-like value', 'Bearer ' + 'a'.repeat(512) + '="'],
     ['percent escapes', 'code%3D%2'],
+    ['Authorization headers', 'Authorization: Bearer%20%20a'],
+    ['cookies', 'Cookie: a=b; '],
     ['newlines inside a token', 'eyJ' + 'a'.repeat(50) + '.\n'],
     ['control characters', '\n\r\u0000'],
   ];
