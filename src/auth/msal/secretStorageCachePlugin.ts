@@ -1,6 +1,6 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { IDisposable } from '../../core/disposable';
-import { registerToken, type Logger } from '../../core/logger';
+import { registerSecret, registerToken, type Logger } from '../../core/logger';
 import type { SecretStore } from './secretStore';
 
 // What msal-node serializes for a cache with nothing in it; deserializing it
@@ -16,10 +16,14 @@ function registerCachedTokens(serialized: string | undefined): void {
   } catch {
     return;
   }
-  for (const section of ['AccessToken', 'RefreshToken', 'IdToken']) {
+  // Refresh tokens live for months: they are kept with the long-lived secrets, not among the newest tokens.
+  for (const [section, register] of [['AccessToken', registerToken], ['IdToken', registerToken], ['RefreshToken', registerSecret]] as const) {
     const entries = (cache as Record<string, unknown> | null)?.[section];
     if (typeof entries !== 'object' || entries === null) continue;
-    for (const entry of Object.values(entries)) registerToken((entry as { secret?: unknown } | null)?.secret as string | undefined);
+    for (const entry of Object.values(entries)) {
+      const secret = (entry as { secret?: unknown } | null)?.secret;
+      if (typeof secret === 'string') register(secret);
+    }
   }
 }
 
