@@ -161,6 +161,10 @@ describe('tokens for the scopes a caller asks for', () => {
     const asked = await s.getToken({ scopes: [`${other}/user_impersonation`] });
     assert.equal(claims(asked.accessToken).aud, other, 'the token is for the environment asked for');
     assert.deepEqual(asked.scopes?.filter((x) => x.startsWith('https://')), [`${other}/user_impersonation`]);
+    // What another extension asks for most often (getSession('dataverse', [`${org}/.default`])): renewed silently, no prompt.
+    const asDefault = await s.getToken({ scopes: [`${orgUrl}/.default`] });
+    assert.equal(claims(asDefault.accessToken).aud, orgUrl);
+    assert.equal(claims(asDefault.accessToken).scp, 'user_impersonation');
   });
 
   test('an app flow asks for {resource}/.default, the only scope client credentials take', async () => {
