@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ui: createSignInUi(),
   });
   context.subscriptions.push(manager);
+  void manager.removeOrphanedSecrets().catch((error: unknown) => log.warn(`Could not remove the secrets of unsaved sign-ins: ${error instanceof Error ? error.message : String(error)}`));
 
   const focus = (listener: () => void) =>
     vscode.window.onDidChangeWindowState((state) => {

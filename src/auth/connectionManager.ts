@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../core/emitter';
 import type { IDisposable } from '../core/disposable';
-import type { Logger } from '../core/logger';
+import { registerSecret, type Logger } from '../core/logger';
 import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type SecurityRole } from '../dataverse/identity';
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
+import { SecretIndex } from './secretIndex';
+import { readDiscoveredEnvironments, type DiscoveredEnvironment } from './discovery';
 import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, discoverAuthority, type FetchLike } from './msal/dataverseFetch';
-import { MsalTokenSource, type AccessToken, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
+import { normalizeOrgUrl } from './orgUrl';
+import { MsalTokenSource, type AccessToken, type GetTokenOptions, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
 
 /** What the UI supplies to user sign-in flows. */
@@ -32,15 +35,11 @@ export interface ConnectionManagerDeps {
   readonly ui: SignInUi;
   /** Origin of the Global Discovery Service of the chosen cloud (a setting may point it at the sandbox). */
   readonly globalDiscoveryUrl: () => string;
+  /** The clock, for the age of unsaved sign-ins (default Date.now). */
+  readonly now?: () => number;
 }
 
-/** An environment the signed-in person can reach, from the Global Discovery Service. */
-export interface DiscoveredEnvironment {
-  readonly url: string;
-  readonly friendlyName: string;
-  readonly uniqueName: string;
-  readonly environmentType?: string;
-}
+export type { DiscoveredEnvironment } from './discovery';
 
 const API_PATH = '/api/data/v9.2/';
 
@@ -78,9 +77,24 @@ export class ConnectionManager implements IDisposable {
 
   /** The list and active connection as last announced, to notice changes made by other windows. */
   private _seen: string;
+  /** Ids whose secrets were written, so that those of sign-ins never saved can be found again. */
+  private readonly _secretIndex: SecretIndex;
 
   constructor(private readonly deps: ConnectionManagerDeps) {
     this._seen = this._signature();
+    this._secretIndex = new SecretIndex(deps.secrets, deps.now);
+  }
+
+  /**
+   * Removes the secrets of sign-ins that were never saved (the window closed
+   * between sign-in and save), as found in the index of ids with secrets.
+   * A sign-in younger than an hour may still be going on in another window and is left alone.
+   */
+  async removeOrphanedSecrets(): Promise<number> {
+    const saved = new Set(this.list().map((c) => c.id));
+    const removed = await this._secretIndex.removeOrphans((id) => saved.has(id) || this._drafts.has(id) || this._sources.has(id));
+    if (removed.length > 0) this.deps.logger.info(`Removed the stored secrets of ${removed.length} sign-in${removed.length === 1 ? '' : 's'} that no saved connection uses.`);
+    return removed.length;
   }
 
   list(): Connection[] {
@@ -147,6 +161,8 @@ export class ConnectionManager implements IDisposable {
    * when sign-in fails. Returns the token source; `save` keeps it.
    */
   async signInDraft(draft: Connection, secret: ConnectionSecret | undefined, signal?: AbortSignal): Promise<{ token: AccessToken; source: MsalTokenSource }> {
+    // Indexed before anything is written: if the window closes before the save, the next activation finds it.
+    await this._secretIndex.add(draft.id);
     if (secret) await this._storeSecret(draft.id, secret);
     try {
       const source = await this._createSource(draft);
@@ -177,10 +193,11 @@ export class ConnectionManager implements IDisposable {
   }
 
   /** A valid access token for the connection, renewed silently when needed. */
-  async getToken(id: string, options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<AccessToken> {
+  async getToken(id: string, options: GetTokenOptions = {}): Promise<AccessToken> {
     const source = await this._source(id);
     const token = await source.getToken(options);
-    this._recordToken(id, token);
+    // Expiry and the issued event follow the connection's own token, not one asked for other scopes.
+    if (!options.scopes) this._recordToken(id, token);
     return token;
   }
 
@@ -241,15 +258,7 @@ export class ConnectionManager implements IDisposable {
         headers: { Accept: 'application/json' },
         ...(signal ? { signal } : {}),
       });
-      const body = (await response.json()) as { value?: Array<Record<string, unknown>> };
-      return (body.value ?? [])
-        .filter((i) => typeof i.Url === 'string')
-        .map((i) => ({
-          url: String(i.Url).replace(/\/+$/, ''),
-          friendlyName: typeof i.FriendlyName === 'string' ? i.FriendlyName : String(i.Url),
-          uniqueName: typeof i.UniqueName === 'string' ? i.UniqueName : '',
-          ...(typeof i.EnvironmentType === 'string' ? { environmentType: i.EnvironmentType } : {}),
-        }));
+      return readDiscoveredEnvironments(await response.json(), this.deps.logger);
     } finally {
       source.dispose();
     }
@@ -260,8 +269,11 @@ export class ConnectionManager implements IDisposable {
    * the sign-in: its token cache starts as a copy of the source connection's.
    */
   async addSibling(source: Connection, environment: DiscoveredEnvironment): Promise<Connection> {
+    const org = normalizeOrgUrl(environment.url);
+    if (!org.ok) throw new Error(`"${environment.friendlyName}" cannot be added: ${org.reason}`);
     const cache = await this.deps.secrets.get(connectionSecretKeys(source.id).tokenCache);
-    const sibling: Connection = { ...source, id: randomUUID(), name: environment.friendlyName, orgUrl: environment.url, tags: environment.environmentType === 'Production' ? ['production'] : [] };
+    const sibling: Connection = { ...source, id: randomUUID(), name: environment.friendlyName, orgUrl: org.url, tags: environment.environmentType === 'Production' ? ['production'] : [] };
+    await this._secretIndex.add(sibling.id);
     if (cache) await this.deps.secrets.store(connectionSecretKeys(sibling.id).tokenCache, cache);
     await this.deps.store.save(sibling);
     this.deps.logger.info(`Saved connection "${sibling.name}" to ${sibling.orgUrl} (shares the sign-in of "${source.name}").`);
@@ -390,6 +402,7 @@ export class ConnectionManager implements IDisposable {
         return { kind: 'deviceCode', clientId: connection.clientId, onDeviceCode: (p) => this.deps.ui.onDeviceCode(p) };
       case 'clientSecret': {
         const clientSecret = await this.deps.secrets.get(keys.clientSecret);
+        registerSecret(clientSecret);
         if (!clientSecret) {
           throw new MissingSecretError(connection.name, `The client secret of "${connection.name}" is not stored (signed out?). Run "Dataverse: Connect to Environment..." to enter it again.`);
         }
@@ -408,12 +421,14 @@ export class ConnectionManager implements IDisposable {
 
   private async _storeSecret(id: string, secret: ConnectionSecret): Promise<void> {
     const keys = connectionSecretKeys(id);
+    registerSecret(secret.kind === 'clientSecret' ? secret.clientSecret : secret.privateKeyPem);
     if (secret.kind === 'clientSecret') await this.deps.secrets.store(keys.clientSecret, secret.clientSecret);
     else await this.deps.secrets.store(keys.certificate, JSON.stringify({ privateKeyPem: secret.privateKeyPem, certificatePem: secret.certificatePem }));
   }
 
   private async _deleteSecrets(id: string): Promise<void> {
     for (const key of allSecretKeys(id)) await this.deps.secrets.delete(key);
+    await this._secretIndex.remove(id);
   }
 
   private async _disposeSource(id: string, signOut: boolean): Promise<void> {

@@ -41,6 +41,8 @@ const NOT_AN_ENVIRONMENT: ReadonlyArray<{ test: (host: string) => boolean; what:
 const API_HOST = /^([a-z0-9-]+)\.api\.(crm\d*\.dynamics\.com|crm\.microsoftdynamics\.us|crm\.appsplatform\.us|crm\.dynamics\.cn)$/;
 // The regional domain itself, typed without the environment name in front.
 const BARE_REGION = /^(crm\d*\.dynamics\.com|crm\.microsoftdynamics\.us|crm\.appsplatform\.us|crm\.dynamics\.cn)$/;
+/** How much of the input a message quotes: enough to recognise it, never a whole pasted document. */
+const QUOTE_LIMIT = 80;
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -59,12 +61,12 @@ export function normalizeOrgUrl(input: string, cloud?: CloudId): OrgUrlResult {
     return fail(`The environment URL is empty. Enter it like ${example}. ${WHERE_TO_FIND}`);
   }
   if (/\s/.test(text)) {
-    return fail(`"${text}" contains spaces; an environment URL has none. Enter it like ${example}.`);
+    return fail(`${quoted(text)} contains spaces; an environment URL has none. Enter it like ${example}.`);
   }
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   if (!schemeMatch && /^[^@/:]+@[^@/]+$/.test(text)) {
     return fail(
-      `"${text}" looks like an email address. Enter the environment URL instead, like ${example}; you choose the account when you sign in. ${WHERE_TO_FIND}`,
+      `${quoted(text)} looks like an email address. Enter the environment URL instead, like ${example}; you choose the account when you sign in. ${WHERE_TO_FIND}`,
     );
   }
   if (schemeMatch) {
@@ -72,21 +74,31 @@ export function normalizeOrgUrl(input: string, cloud?: CloudId): OrgUrlResult {
     if (scheme === 'http') {
       const secure = normalizeOrgUrl(text.replace(/^http:\/\//i, 'https://'), cloud);
       const instead = secure.ok ? `Use ${secure.url} instead.` : `Enter it like ${example}.`;
-      return fail(`"${text}" uses http://, but Dataverse only accepts https://. ${instead}`);
+      return fail(`${quoted(text)} uses http://, but Dataverse only accepts https://. ${instead}`);
     }
     if (scheme !== 'https') {
-      return fail(`"${text}" starts with ${scheme}://; an environment URL starts with https://, like ${example}.`);
+      return fail(`${quoted(text)} starts with ${scheme.slice(0, 20)}://; an environment URL starts with https://, like ${example}.`);
     }
+  }
+
+  if (text.includes('\\')) {
+    // The URL parser reads \ as / for https, so "https://evil.com\@contoso..." would quietly become https://evil.com.
+    return fail(`${quoted(text)} contains a backslash (\\); an environment URL has none. Enter it like ${example}.`);
+  }
+  const authority = (schemeMatch ? text.slice(schemeMatch[0].length) : text).split(/[/?#]/, 1)[0] ?? '';
+  if (authority.includes('@')) {
+    // Even an empty user info (https://@host, https://:@host) hides which host the URL names.
+    return fail(`${quoted(text)} contains a user name or password (the part before @); remove it and enter only the environment URL, like ${example}.`);
   }
 
   let url: URL;
   try {
     url = new URL(schemeMatch ? text : `https://${text}`);
   } catch {
-    return fail(`"${text}" is not a valid URL. Enter it like ${example}.`);
+    return fail(`${quoted(text)} is not a valid URL. Enter it like ${example}.`);
   }
   if (url.username || url.password) {
-    return fail(`"${text}" contains a user name or password; remove it and enter only the environment URL, like ${example}.`);
+    return fail(`${quoted(text)} contains a user name or password; remove it and enter only the environment URL, like ${example}.`);
   }
 
   let host = url.hostname.toLowerCase().replace(/\.$/, '');
@@ -94,24 +106,24 @@ export function normalizeOrgUrl(input: string, cloud?: CloudId): OrgUrlResult {
   let note: string | undefined;
 
   if (!host) {
-    return fail(`"${text}" has no host name. Enter it like ${example}.`);
+    return fail(`${quoted(text)} has no host name. Enter it like ${example}.`);
   }
   const isIp = IPV4.test(host) || host.startsWith('[');
   if (!isIp) {
-    if (host !== 'localhost' && !host.includes('.')) {
+    if (host !== 'localhost' && !host.includes('.') && DNS_LABEL.test(host)) {
       // localhost is allowed (local stand-ins such as the sandbox); any other dotless name is an environment name typed alone.
-      return fail(`"${text}" is not a full URL. If "${host}" is the environment name, enter https://${host}${suffix}. ${WHERE_TO_FIND}`);
+      return fail(`${quoted(text)} is not a full URL. If ${quoted(host)} is the environment name, enter https://${host}${suffix}. ${WHERE_TO_FIND}`);
     }
     const labels = host.split('.');
     if (host.length > 253 || !labels.every((l) => DNS_LABEL.test(l))) {
-      return fail(`"${host}" is not a valid host name. Enter the environment URL like ${example}.`);
+      return fail(`${quoted(host)} is not a valid host name. Enter the environment URL like ${example}.`);
     }
     if (BARE_REGION.test(host)) {
-      return fail(`"${host}" is the regional domain without your environment's name. Enter it like https://contoso.${host}, with your environment's name in place of contoso.`);
+      return fail(`${quoted(host)} is the regional domain without your environment's name. Enter it like https://contoso.${host}, with your environment's name in place of contoso.`);
     }
     const misplaced = NOT_AN_ENVIRONMENT.find((entry) => entry.test(host));
     if (misplaced) {
-      return fail(`"${host}" is ${misplaced.what}, not a Dataverse environment. Enter the environment URL instead, like ${example}. ${WHERE_TO_FIND}`);
+      return fail(`${quoted(host)} is ${misplaced.what}, not a Dataverse environment. Enter the environment URL instead, like ${example}. ${WHERE_TO_FIND}`);
     }
     const api = API_HOST.exec(host);
     if (api) {
@@ -153,6 +165,12 @@ export function sameOrg(a: string, b: string): boolean {
   const left = normalizeOrgUrl(a);
   const right = normalizeOrgUrl(b);
   return left.ok && right.ok && left.url === right.url;
+}
+
+/** The input as a message quotes it: its first characters, control characters shown as escapes. */
+function quoted(text: string): string {
+  const head = text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)` : text;
+  return `"${head.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 function fail(reason: string): OrgUrlResult {

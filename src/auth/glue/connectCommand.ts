@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Logger } from '../../core/logger';
+import { registerSecret, type Logger } from '../../core/logger';
 import { parseDataverseChallenge, isTrustedAuthorityHost } from '../challenge';
 import type { Connection, SignInFlow } from '../connection';
 import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
@@ -128,6 +128,7 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
           validateInput: (v) => (v.trim().length >= 8 ? undefined : vscode.l10n.t('That is too short for a client secret; copy the Value column of Certificates & secrets.')),
         }),
       );
+      registerSecret(value);
       secret = { kind: 'clientSecret', clientSecret: value.trim() };
     }
     if (picked.flow === 'certificate') {

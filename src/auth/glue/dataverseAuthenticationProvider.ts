@@ -4,6 +4,7 @@ import { connectionLabel, type Connection } from '../connection';
 import type { ConnectionManager } from '../connectionManager';
 import { sameOrg } from '../orgUrl';
 import { parseScopes, type ScopeData } from '../scopes';
+import { findSessions, pinMismatch, sessionFrom, tokenOptionsFor } from '../sessions';
 
 /** Runs the palette conversation, optionally pre-filled with the org URL; returns the new connection. */
 export type ConnectFlow = (orgUrl?: string) => Promise<Connection | undefined>;
@@ -29,23 +30,17 @@ export class DataverseAuthenticationProvider implements vscode.AuthenticationPro
 
   async getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
     const data = scopes && scopes.length > 0 ? this._parse(scopes) : undefined;
-    const sessions: vscode.AuthenticationSession[] = [];
-    for (const connection of this._matching(data)) {
-      if (!(await this.manager.isSignedIn(connection.id))) continue;
-      try {
-        const token = await this.manager.getToken(connection.id);
-        sessions.push(this._session(connection, token.accessToken, data));
-      } catch (error) {
-        // A connection that needs the person again is not a session until they sign in.
-        this.log.warn(`No silent token for "${connection.name}": ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    return sessions;
+    // A connection that needs the person again is not a session until they sign in.
+    return findSessions(this.manager, data, (connection, error) =>
+      this.log.warn(`No silent token for "${connection.name}": ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const data = this._parse(scopes);
     const pinned = data.connectionId ? this.manager.get(data.connectionId) : undefined;
+    const mismatch = pinned ? pinMismatch(pinned, data) : undefined;
+    if (mismatch) throw new Error(mismatch);
     let connection: Connection | undefined = pinned;
     if (pinned) {
       await this.manager.reauthenticate(pinned.id);
@@ -56,8 +51,8 @@ export class DataverseAuthenticationProvider implements vscode.AuthenticationPro
     if (!sameOrg(connection.orgUrl, data.orgUrl)) {
       throw new Error(vscode.l10n.t('The connection made is to {0}, not to {1} as requested.', connection.orgUrl, data.orgUrl));
     }
-    const token = await this.manager.getToken(connection.id);
-    const session = this._session(connection, token.accessToken, data);
+    const token = await this.manager.getToken(connection.id, tokenOptionsFor(data));
+    const session = sessionFrom(connection, token, data);
     this._known.set(session.id, session);
     this._onDidChangeSessions.fire({ added: [session], removed: [], changed: [] });
     return session;
@@ -76,22 +71,6 @@ export class DataverseAuthenticationProvider implements vscode.AuthenticationPro
     const result = parseScopes(scopes);
     if (!result.ok) throw new Error(result.reason);
     return result.value;
-  }
-
-  private _matching(data: ScopeData | undefined): Connection[] {
-    const all = this.manager.list();
-    if (!data) return all;
-    if (data.connectionId) return all.filter((c) => c.id === data.connectionId);
-    return all.filter((c) => sameOrg(c.orgUrl, data.orgUrl));
-  }
-
-  private _session(connection: Connection, accessToken: string, data: ScopeData | undefined): vscode.AuthenticationSession {
-    return {
-      id: connection.id,
-      accessToken,
-      account: { id: connection.homeAccountId ?? connection.accountHint ?? connection.clientId, label: connectionLabel(connection) },
-      scopes: data ? [...data.canonicalScopes] : [`${connection.orgUrl}/.default`],
-    };
   }
 
   /** Tells VS Code which sessions appeared or disappeared, compared with what it was told before. */

@@ -1,5 +1,6 @@
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import type Forge from 'node-forge';
+import { registerSecret } from '../../core/logger';
 import { TokenError } from './tokenError';
 
 /** What msal-node's `clientCertificate` needs, derived from the certificate rather than typed by a person. */
@@ -85,6 +86,9 @@ function readKey(pem: string, passphrase: string | undefined): KeyObject {
  * certificate was issued for.
  */
 export function certificateFromPem(input: PemCertificateInput): CertificateCredential {
+  // The key and its passphrase enter the process here: from now on no log line may show them.
+  registerSecret(input.privateKeyPem);
+  registerSecret(input.passphrase);
   const blocks = input.certificatePem.match(CERT_BLOCK) ?? [];
   if (blocks.length === 0) throw invalid('No certificate was found: expected a PEM block "-----BEGIN CERTIFICATE-----".');
   let leaf: X509Certificate;
@@ -94,10 +98,12 @@ export function certificateFromPem(input: PemCertificateInput): CertificateCrede
     throw invalid('The certificate could not be read.', e);
   }
   const key = readKey(input.privateKeyPem ?? input.certificatePem, input.passphrase);
+  const privateKey = key.export({ format: 'pem', type: 'pkcs8' }).toString();
+  registerSecret(privateKey);
   if (!leaf.checkPrivateKey(key)) throw invalid(`The private key does not belong to the certificate "${leaf.subject}".`);
   return {
     thumbprintSha256: createHash('sha256').update(leaf.raw).digest('hex'),
-    privateKey: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    privateKey,
     x5c: blocks.join('\n'),
     subject: leaf.subject,
     notAfter: new Date(leaf.validTo),
@@ -236,6 +242,7 @@ function decodePfx(pfx: Uint8Array, passphrase: string | undefined): Forge.pkcs1
  * back the key inside, which MSAL needs as PEM; node-forge reads it.
  */
 export function pemFromPfx(pfx: Uint8Array, passphrase?: string): PfxPem {
+  registerSecret(passphrase);
   const p12 = decodePfx(pfx, passphrase);
   const { oids } = forgeLib().pki;
   const keyBags = [...(p12.getBags({ bagType: oids.pkcs8ShroudedKeyBag! })[oids.pkcs8ShroudedKeyBag!] ?? []), ...(p12.getBags({ bagType: oids.keyBag! })[oids.keyBag!] ?? [])];
@@ -295,10 +302,9 @@ export function pemFromPfx(pfx: Uint8Array, passphrase?: string): PfxPem {
     chain.push(issuer);
     current = issuer;
   }
-  return {
-    certificatePem: chain.map((c) => c.toString()).join(''),
-    privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  };
+  const privateKeyPem = key.export({ format: 'pem', type: 'pkcs8' }).toString();
+  registerSecret(privateKeyPem);
+  return { certificatePem: chain.map((c) => c.toString()).join(''), privateKeyPem };
 }
 
 /** Builds the certificate credential from a `.pfx`/`.p12` file; see {@link pemFromPfx}. */

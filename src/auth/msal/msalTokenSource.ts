@@ -8,7 +8,7 @@ import {
   type DeviceCodeRequest,
 } from '@azure/msal-node';
 import type { IDisposable } from '../../core/disposable';
-import type { Logger } from '../../core/logger';
+import { registerToken, type Logger } from '../../core/logger';
 import { Sequencer } from '../../core/sequencer';
 import { SingleFlight } from '../../core/singleFlight';
 import { allMicrosoftLoginHosts } from '../clouds';
@@ -89,6 +89,8 @@ export interface AccessToken {
   readonly expiresOn: Date;
   /** The person (user flows only). */
   readonly account?: TokenAccount;
+  /** The scopes the token was issued for, as the sign-in service answered them. */
+  readonly scopes?: readonly string[];
 }
 
 /** Options of `getToken`. */
@@ -97,6 +99,11 @@ export interface GetTokenOptions {
   readonly forceRefresh?: boolean;
   /** Stops this caller waiting; the shared request carries on for the others. */
   readonly signal?: AbortSignal;
+  /**
+   * Scopes for this call instead of the source's own, e.g. what another extension asked for. App flows can
+   * only ask for `{resource}/.default` (client credentials grant), so their resource scopes are asked that way.
+   */
+  readonly scopes?: readonly string[];
 }
 
 /** Options of `signIn`. */
@@ -145,11 +152,15 @@ function toAccount(account: AccountInfo): TokenAccount {
 
 function toAccessToken(result: AuthenticationResult | null): AccessToken {
   if (!result?.accessToken) throw new TokenError('rejected', 'The sign-in service answered without an access token.');
+  // Tokens received are masked in every later log line, in any form (see core/logger.ts).
+  registerToken(result.accessToken);
+  registerToken(result.idToken);
   return {
     accessToken: result.accessToken,
     // A missing expiry is treated as "expires now", so the token is not trusted for long.
     expiresOn: result.expiresOn ?? new Date(),
     ...(result.account ? { account: toAccount(result.account) } : {}),
+    ...(result.scopes?.length ? { scopes: [...result.scopes] } : {}),
   };
 }
 
@@ -185,7 +196,8 @@ function raceAbort<T>(what: 'Sign-in' | 'The token request', work: Promise<T>, s
  */
 export class MsalTokenSource implements IDisposable {
   private readonly _sequencer = new Sequencer();
-  private readonly _inFlight = new SingleFlight<'token' | 'refresh' | 'signIn', AccessToken>();
+  /** Keyed by what is asked: 'signIn', or the kind of token request and its scopes. */
+  private readonly _inFlight = new SingleFlight<string, AccessToken>();
   private _account: AccountInfo | undefined;
 
   private constructor(
@@ -261,9 +273,11 @@ export class MsalTokenSource implements IDisposable {
    */
   getToken(options: GetTokenOptions = {}): Promise<AccessToken> {
     const forceRefresh = options.forceRefresh === true;
-    // A forced refresh (after a 401) must not join a plain request that may return the refused token.
-    const request = this._inFlight.run(forceRefresh ? 'refresh' : 'token', () =>
-      this._sequencer.queue(() => (isUserFlow(this._flow) ? this._silent(forceRefresh) : this._clientCredential(forceRefresh))),
+    const scopes = this._scopesFor(options.scopes);
+    // A forced refresh (after a 401) must not join a plain request that may return the refused token,
+    // nor a request for other scopes one for these.
+    const request = this._inFlight.run(`${forceRefresh ? 'refresh' : 'token'} ${scopes.join(' ')}`, () =>
+      this._sequencer.queue(() => (isUserFlow(this._flow) ? this._silent(forceRefresh, scopes) : this._clientCredential(forceRefresh, scopes))),
     );
     return raceAbort('The token request', request, options.signal);
   }
@@ -321,13 +335,23 @@ export class MsalTokenSource implements IDisposable {
     return this._account;
   }
 
-  private async _silent(forceRefresh: boolean): Promise<AccessToken> {
+  /** The scopes of one token request: the source's own, or those asked for (as `/.default` for app flows). */
+  private _scopesFor(requested: readonly string[] | undefined): string[] {
+    if (!requested || requested.length === 0) return this._scopes;
+    if (isUserFlow(this._flow)) return [...requested];
+    // The client credentials grant takes only {resource}/.default:
+    // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+    const resources = requested.filter((s) => s.includes('/')).map((s) => `${s.slice(0, s.lastIndexOf('/'))}/.default`);
+    return resources.length > 0 ? [...new Set(resources)] : this._scopes;
+  }
+
+  private async _silent(forceRefresh: boolean, scopes: string[]): Promise<AccessToken> {
     const app = this._app as PublicClientApplication;
     // Another window may have signed in or out since; the cache plugin reloads the entry on this call.
     const account = this._account ?? (await this._findAccount());
     if (!account) throw new TokenError('interactionRequired', `Sign in to ${this._orgUrl} to continue.`);
     try {
-      const result = await app.acquireTokenSilent({ account, scopes: this._scopes, forceRefresh });
+      const result = await app.acquireTokenSilent({ account, scopes, forceRefresh });
       if (result.account) this._account = result.account;
       return toAccessToken(result);
     } catch (e) {
@@ -337,11 +361,11 @@ export class MsalTokenSource implements IDisposable {
     }
   }
 
-  private async _clientCredential(forceRefresh: boolean): Promise<AccessToken> {
+  private async _clientCredential(forceRefresh: boolean, scopes: string[]): Promise<AccessToken> {
     const app = this._app as ConfidentialClientApplication;
     try {
       // MSAL answers from its cache unless the token is within 5 minutes of expiry; skipCache forces a new one.
-      return toAccessToken(await app.acquireTokenByClientCredential({ scopes: this._scopes, skipCache: forceRefresh }));
+      return toAccessToken(await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh }));
     } catch (e) {
       const error = toTokenError(e, 'interactive');
       this._logger?.warn(`Token request for ${this._orgUrl} failed: ${error.message}`);

@@ -1,11 +1,31 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { IDisposable } from '../../core/disposable';
-import type { Logger } from '../../core/logger';
+import { registerSecret, registerToken, type Logger } from '../../core/logger';
 import type { SecretStore } from './secretStore';
 
 // What msal-node serializes for a cache with nothing in it; deserializing it
 // empties the in-memory cache (deserialize replaces, it does not merge).
 const EMPTY_CACHE = JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
+
+/** Registers the tokens a serialized MSAL cache holds (access, refresh and ID tokens) with the log's redaction. */
+function registerCachedTokens(serialized: string | undefined): void {
+  if (!serialized) return;
+  let cache: unknown;
+  try {
+    cache = JSON.parse(serialized);
+  } catch {
+    return;
+  }
+  // Refresh tokens live for months: they are kept with the long-lived secrets, not among the newest tokens.
+  for (const [section, register] of [['AccessToken', registerToken], ['IdToken', registerToken], ['RefreshToken', registerSecret]] as const) {
+    const entries = (cache as Record<string, unknown> | null)?.[section];
+    if (typeof entries !== 'object' || entries === null) continue;
+    for (const entry of Object.values(entries)) {
+      const secret = (entry as { secret?: unknown } | null)?.secret;
+      if (typeof secret === 'string') register(secret);
+    }
+  }
+}
 
 /**
  * Keeps one connection's MSAL token cache in a SecretStore entry, so tokens
@@ -37,6 +57,7 @@ export class SecretStorageCachePlugin implements ICachePlugin, IDisposable {
       // Cleared before the await: a change event arriving meanwhile marks it stale again.
       this._stale = false;
       this._value = await this._secrets.get(this.key);
+      registerCachedTokens(this._value);
     }
     // Deserialize on every access, even when nothing changed: msal-node's acquireTokenSilent
     // empties its in-memory cache and rebuilds it from what this hook deserializes.
@@ -55,6 +76,7 @@ export class SecretStorageCachePlugin implements ICachePlugin, IDisposable {
     const serialized = context.tokenCache.serialize();
     if (serialized === this._value) return;
     this._value = serialized;
+    registerCachedTokens(serialized);
     await this._secrets.store(this.key, serialized);
   }
 

@@ -7,6 +7,7 @@
 import { DATAVERSE_RESOURCE_APP_ID, tokenKind } from './claims';
 import type { DecodedToken } from './decode';
 import { GUID } from '../../core/guid';
+import { parseIssuer } from './issuer';
 
 /** The outcome of one check; `notVerified` when it could not be decided, never a silent pass. */
 export type Verdict = 'pass' | 'warning' | 'fail' | 'notVerified' | 'info';
@@ -60,8 +61,6 @@ export const MICROSOFT_V2_ISSUER_HOSTS: readonly string[] = [
   'sts.windows.net',
 ];
 
-/** https://host[:port]/{tenant guid}/ (v1) or .../v2.0 (v2); the host part admits no user info, query or fragment. */
-const ISSUER = /^https:\/\/([a-z0-9.-]+(?::\d+)?)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(v2\.0\/?)?$/i;
 /** Default allowed clock skew for nbf/iat, in seconds. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
 /** The expiry check warns this many seconds before exp. */
@@ -201,17 +200,6 @@ function tenantCheck(payload: Readonly<Record<string, unknown>>, target: CheckTa
   };
 }
 
-/** https origin of a URL without user info, lower-case; undefined when not such a URL. */
-function httpsOrigin(text: string): { origin: string; host: string } | undefined {
-  try {
-    const url = new URL(text);
-    if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') return undefined;
-    return { origin: url.origin.toLowerCase(), host: url.host.toLowerCase() };
-  } catch {
-    return undefined;
-  }
-}
-
 function issuerCheck(payload: Readonly<Record<string, unknown>>, isTrustedIssuerHost: ((origin: string) => boolean) | undefined): TokenCheck {
   const iss = str(payload.iss);
   const tid = str(payload.tid);
@@ -228,23 +216,20 @@ function issuerCheck(payload: Readonly<Record<string, unknown>>, isTrustedIssuer
     detail: `iss is ${iss}: ${host || 'its host'} is not a Microsoft Entra ID issuer, so the token was likely forged or is for another identity provider. ${shapes}`,
     ifRefused: 'Dataverse answers 401 Unauthorized: it only accepts tokens issued by Microsoft Entra ID. Do not use this token; get a new one from Entra ID.',
   });
-  const m = ISSUER.exec(iss);
-  const at = httpsOrigin(iss);
-  if (!m || !at) {
-    // Not the shape of an Entra issuer: still Microsoft's host (e.g. a tenant name instead of its id)?
-    if (at && (isV1Host(at.host) || trustedV2(at.origin, at.host))) {
-      return {
-        id: 'issuer',
-        title: 'Issuer has an unexpected shape',
-        verdict: 'warning',
-        detail: `iss is ${iss}; ${shapes}`,
-        ifRefused: 'If Dataverse answers 401, the token was not issued by Entra ID for this environment. Get a new token from Entra ID.',
-      };
-    }
-    return notEntra(at?.host ?? '');
+  const parsed = parseIssuer(iss);
+  if (!parsed) {
+    // Entra writes only the two shapes above; a tenant name, user info, a backslash, a query or a fragment means someone else wrote it.
+    return {
+      id: 'issuer',
+      title: 'Issuer is not an Entra ID issuer',
+      verdict: 'fail',
+      detail: `iss is ${iss}: it is not a Microsoft Entra ID issuer (not exactly one of its two shapes), so the token was likely forged or is for another identity provider. ${shapes}`,
+      ifRefused: 'Dataverse answers 401 Unauthorized: it only accepts tokens issued by Microsoft Entra ID. Do not use this token; get a new one from Entra ID.',
+    };
   }
-  const issTenant = m[2]!;
-  const shape = m[3] ? 'v2' : 'v1';
+  const at = { origin: parsed.origin, host: parsed.host };
+  const issTenant = parsed.tenantId;
+  const shape = parsed.version;
   if (shape === 'v1' ? !isV1Host(at.host) : !trustedV2(at.origin, at.host)) {
     if (shape === 'v1' && trustedV2(at.origin, at.host)) {
       return {
@@ -415,12 +400,14 @@ function algorithmCheck(token: DecodedToken): TokenCheck {
     };
   }
   if (alg === 'RS256') return { id: 'algorithm', title: 'Signed with RS256', verdict: 'pass', detail: 'alg is RS256, as Entra signs access tokens.' };
+  // Entra signs every access token with RS256 (https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens);
+  // any other alg, HS256 above all, means someone else signed it, and Dataverse refuses it.
   return {
     id: 'algorithm',
-    title: 'Unexpected signing algorithm',
-    verdict: 'warning',
-    detail: `alg is ${alg}; Entra signs access tokens with RS256.`,
-    ifRefused: 'If Dataverse answers 401, this token was not issued by Entra ID for Dataverse. Get a new token from Entra ID.',
+    title: 'Not signed the way Entra signs',
+    verdict: 'fail',
+    detail: `alg is ${alg}; Entra signs access tokens with RS256 only, so this token was not issued by Entra ID.`,
+    ifRefused: 'Dataverse answers 401 Unauthorized: it only accepts tokens signed by Entra ID with RS256. Do not use this token; get a new one from Entra ID.',
   };
 }
 

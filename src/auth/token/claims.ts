@@ -6,6 +6,7 @@
  * (docs/protocol.md#access-tokens).
  */
 import type { DecodedToken } from './decode';
+import { parseIssuer } from './issuer';
 
 /** The token format: v1 (`sts.windows.net` issuer, as Dataverse tokens are) or v2. */
 export type TokenVersion = '1.0' | '2.0' | 'unknown';
@@ -308,17 +309,9 @@ function row(name: string, value: unknown, table: Readonly<Record<string, Explai
 export function tokenVersion(payload: Readonly<Record<string, unknown>>): TokenVersion {
   const ver = claimValueText(payload.ver);
   if (ver === '1.0' || ver === '2.0') return ver;
-  const iss = str(payload.iss);
-  if (iss) {
-    try {
-      const url = new URL(iss);
-      if (url.host.toLowerCase() === 'sts.windows.net') return '1.0';
-      if (/\/v2\.0\/?$/.test(url.pathname)) return '2.0';
-    } catch {
-      return 'unknown';
-    }
-  }
-  return 'unknown';
+  const issuer = parseIssuer(str(payload.iss));
+  if (!issuer) return 'unknown';
+  return issuer.version === 'v1' ? '1.0' : '2.0';
 }
 
 /** User (delegated) or app-only, and why. */

@@ -7,7 +7,7 @@
 import { type JWK, compactVerify, errors as joseErrors, importJWK } from 'jose';
 import type { TokenCheck } from './checks';
 import type { DecodedToken } from './decode';
-import { GUID } from '../../core/guid';
+import { parseIssuer, sameIssuerTenant } from './issuer';
 
 /** The outcome of verifying a token's signature. */
 export type SignatureResult =
@@ -74,7 +74,6 @@ export function createKeySetCache(options: { ttlMs?: number; now?: () => number 
   };
 }
 
-const ISSUER = /^https:\/\/([^/]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(v2\.0\/?)?$/i;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 function str(value: unknown): string | undefined {
@@ -84,30 +83,28 @@ function str(value: unknown): string | undefined {
 function originOf(text: string): string | undefined {
   try {
     const url = new URL(text);
-    return url.protocol === 'https:' ? url.origin : undefined;
+    return url.protocol === 'https:' && !url.username && !url.password ? url.origin : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The JWKS address of the token's issuer, or why it cannot be fetched. */
+/**
+ * The JWKS address of the token's issuer, or why it cannot be fetched. The
+ * address is built only from parsed parts (an https origin and the issuer's
+ * tenant GUID), never from the raw text of `iss`, which the token's author writes.
+ */
 export function keysUrlFor(token: DecodedToken, options: KeysLocation): { url: string } | { reason: string } {
   const iss = str(token.payload.iss);
   if (!iss) return { reason: 'The token has no iss claim, so there is no issuer whose keys could be fetched.' };
-  const m = ISSUER.exec(iss);
-  if (!m) return { reason: `The issuer ${iss} is not an Entra ID issuer, so its published keys are unknown.` };
-  const tid = str(token.payload.tid) ?? m[2]!;
-  if (!GUID.test(tid)) return { reason: `The tenant id ${tid} is not a GUID, so no keys address can be built.` };
+  const issuer = parseIssuer(iss);
+  if (!issuer) return { reason: `The issuer ${iss} is not an Entra ID issuer (https://host/{tenant id}/ or https://host/{tenant id}/v2.0), so no keys were fetched.` };
   const authority = originOf(options.authorityHost);
-  const isV2 = m[3] !== undefined;
   let base: string | undefined = authority;
-  if (isV2) {
-    const issuerOrigin = `https://${m[1]!.toLowerCase()}`;
-    if (options.isTrustedHost(issuerOrigin)) base = issuerOrigin;
-  }
+  if (issuer.version === 'v2' && options.isTrustedHost(issuer.origin)) base = issuer.origin;
   if (!base) return { reason: `The sign-in host ${options.authorityHost} is not an https origin, so no keys were fetched.` };
   if (!options.isTrustedHost(base)) return { reason: `${base} is not a trusted sign-in host, so its keys were not fetched.` };
-  return { url: `${base}/${tid}/discovery/${isV2 ? 'v2.0/' : ''}keys` };
+  return { url: `${base}/${issuer.tenantId}/discovery/${issuer.version === 'v2' ? 'v2.0/' : ''}keys` };
 }
 
 async function fetchKeys(url: string, options: VerifyOptions): Promise<{ ok: true; jwks: Jwks } | { ok: false; reason: string }> {
@@ -147,10 +144,7 @@ async function fetchKeys(url: string, options: VerifyOptions): Promise<{ ok: tru
  */
 function sameIssuer(keyIssuer: string, iss: string): boolean {
   const norm = (text: string) => text.replace(/\/+$/, '').toLowerCase();
-  if (norm(keyIssuer) === norm(iss)) return true;
-  const a = ISSUER.exec(keyIssuer);
-  const b = ISSUER.exec(iss);
-  return a !== null && b !== null && a[2]!.toLowerCase() === b[2]!.toLowerCase();
+  return (norm(keyIssuer) === norm(iss) && parseIssuer(iss) !== undefined) || sameIssuerTenant(keyIssuer, iss);
 }
 
 /** Fetches the issuer's keys and verifies the token's RS256 signature with the key named by `kid`. */
@@ -195,7 +189,7 @@ export async function verifySignature(token: DecodedToken, options: VerifyOption
   const usedKid = key.kid ?? kid ?? x5t ?? '(unnamed)';
 
   const iss = str(token.payload.iss) ?? '';
-  const tid = str(token.payload.tid) ?? ISSUER.exec(iss)?.[2] ?? '';
+  const tid = parseIssuer(iss)?.tenantId ?? '';
   const keyIssuer = typeof key.issuer === 'string' ? key.issuer.replace(/\{tenantid\}/gi, tid) : undefined;
   if (keyIssuer !== undefined && !sameIssuer(keyIssuer, iss)) {
     return { status: 'invalid', keysUrl, reason: `Key ${usedKid} is published for issuer ${keyIssuer}, but the token says its issuer is ${iss || '(none)'}: the token did not come from that issuer.` };

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectionSecretKeys, type Connection } from '../../../src/auth/connection';
-import { ConnectionManager } from '../../../src/auth/connectionManager';
+import { ConnectionManager, type ConnectionManagerDeps } from '../../../src/auth/connectionManager';
 import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionStore';
 import { MemoryMemento, sampleConnection } from './connectionFixtures';
 import { MemorySecretStore } from './msal/memorySecretStore';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { CONTOSO_TENANT } from '../../../sandbox/seed';
+import { createRedactingLogger, secretRegistry } from '../../../src/core/logger';
 
 const connection: Connection = sampleConnection;
 
@@ -68,6 +69,23 @@ describe('ConnectionManager', () => {
   });
 });
 
+describe('ConnectionManager.addSibling', () => {
+  test('an environment whose URL is not a valid https environment URL is refused, and nothing is saved', async () => {
+    const { manager, secrets } = managerWith();
+    await manager.save(connection);
+    await secrets.store(connectionSecretKeys('c1').tokenCache, '{"cache":1}');
+    for (const url of ['http://contosotest.crm.dynamics.com', 'https://evil.com\\@contosotest.crm.dynamics.com', 'https://@contosotest.crm.dynamics.com']) {
+      await assert.rejects(manager.addSibling(connection, { url, friendlyName: 'Contoso Test', uniqueName: 'contosotest' }), /cannot be added/, url);
+    }
+    assert.deepEqual(
+      manager.list().map((c) => c.orgUrl),
+      ['https://contosodev.crm.dynamics.com'],
+    );
+    const sibling = await manager.addSibling(connection, { url: 'https://ContosoTest.crm.dynamics.com/', friendlyName: 'Contoso Test', uniqueName: 'contosotest' });
+    assert.equal(sibling.orgUrl, 'https://contosotest.crm.dynamics.com');
+  });
+});
+
 describe('ConnectionManager against the sandbox', () => {
   let sandbox: Sandbox;
   before(async () => {
@@ -76,6 +94,19 @@ describe('ConnectionManager against the sandbox', () => {
   after(async () => {
     await sandbox.close();
   });
+
+  /** What a window's manager is built from, against the sandbox; windows share `shared` (globalState) and `secrets`. */
+  function sandboxDeps(shared: MemoryMemento, secrets: MemorySecretStore, extra: Partial<ConnectionManagerDeps> = {}): ConnectionManagerDeps {
+    return {
+      store: new ConnectionStore(shared),
+      secrets,
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+      ui: { openBrowser: () => Promise.resolve(), onDeviceCode: () => undefined },
+      globalDiscoveryUrl: () => sandbox.discoveryUrl,
+      ...extra,
+    };
+  }
 
   test('a revoked token: the org answers 401, the manager renews once and retries; the issue event fires once per new token, not per cached hand-out', async () => {
     const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -124,6 +155,91 @@ describe('ConnectionManager against the sandbox', () => {
     } finally {
       sandbox.configure({ dataverse: { revokeTokensIssuedBefore: null } });
       manager.dispose();
+    }
+  });
+
+  test("a token asked for other scopes (another extension's session) is not announced as the connection's new token", async () => {
+    const manager = new ConnectionManager(sandboxDeps(new MemoryMemento(), new MemorySecretStore()));
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const draft: Connection = { id: 'own', name: 'Dev', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    try {
+      await manager.signInDraft(draft, { kind: 'clientSecret', clientSecret: sandbox.apps.secret.secret });
+      await manager.save(draft);
+      const expiry = manager.tokenExpiresOn('own');
+      const issued: string[] = [];
+      manager.onDidIssueToken((e) => issued.push(e.connectionId));
+      const other = await manager.getToken('own', { scopes: [`${dev.url}/.default`], forceRefresh: true });
+      assert.ok(other.accessToken);
+      assert.deepEqual(issued, []);
+      assert.equal(manager.tokenExpiresOn('own'), expiry);
+    } finally {
+      manager.dispose();
+    }
+  });
+
+  test('a sign-in never saved (the window closed before the save) leaves no secret behind after the next activation', async () => {
+    let clock = Date.now();
+    const shared = new MemoryMemento();
+    const secrets = new MemorySecretStore();
+    const deps = sandboxDeps(shared, secrets, { now: () => clock });
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const draft = (id: string): Connection => ({ id, name: id, orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] });
+    const secret = { kind: 'clientSecret' as const, clientSecret: sandbox.apps.secret.secret };
+    const closed = new ConnectionManager(deps);
+    await closed.signInDraft(draft('abandoned'), secret);
+    await closed.signInDraft(draft('kept'), secret);
+    await closed.save(draft('kept'));
+    closed.dispose(); // the window closes before "abandoned" is saved
+    assert.ok(secrets.values.has(connectionSecretKeys('abandoned').clientSecret));
+
+    const busy = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });
+    clock += 30 * 60_000;
+    await busy.signInDraft(draft('in progress elsewhere'), secret); // another window, still asking for a name
+    clock += 45 * 60_000;
+    const next = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });
+    try {
+      assert.equal(await next.removeOrphanedSecrets(), 1);
+      for (const key of Object.values(connectionSecretKeys('abandoned'))) assert.equal(secrets.values.get(key), undefined, key);
+      assert.ok(secrets.values.has(connectionSecretKeys('kept').clientSecret), 'a saved connection keeps its secret');
+      assert.ok(secrets.values.has(connectionSecretKeys('in progress elsewhere').clientSecret), "another window's recent sign-in keeps its secret");
+      assert.equal((await next.testConnection('kept')).applicationId, sandbox.apps.secret.clientId);
+    } finally {
+      busy.dispose();
+      next.dispose();
+    }
+  });
+
+  test('the client secret and every token received are masked in the log, also in a window that reads them from SecretStorage', async () => {
+    secretRegistry.clear();
+    const lines: string[] = [];
+    const record = (m: string) => void lines.push(m);
+    const logger = createRedactingLogger({ trace: record, debug: record, info: record, warn: record, error: record });
+    const shared = new MemoryMemento();
+    const secrets = new MemorySecretStore();
+    const deps = sandboxDeps(shared, secrets, { logger });
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const draft: Connection = { id: 'masked', name: 'Dev', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    const secret = sandbox.apps.secret.secret;
+    const manager = new ConnectionManager(deps);
+    const other = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });
+    try {
+      const { token } = await manager.signInDraft(draft, { kind: 'clientSecret', clientSecret: secret });
+      await manager.save(draft);
+      logger.warn(`echoed ${secret} and ${encodeURIComponent(secret)} and ${token.accessToken.replace(/\./g, ' ')}`);
+      // Another window: nothing registered yet in its process; reading the secret from SecretStorage registers it.
+      secretRegistry.clear();
+      const renewed = await other.getToken('masked', { forceRefresh: true });
+      logger.warn(`echoed again ${secret} and ${renewed.accessToken.split('.')[2]}`);
+      for (const line of lines) {
+        assert.ok(!line.includes(secret), line);
+        assert.ok(!line.includes(encodeURIComponent(secret)), line);
+      }
+      assert.ok(!lines.join('\n').includes(token.accessToken.split('.')[1]!), 'the payload of the token received was logged');
+      assert.ok(!lines.join('\n').includes(renewed.accessToken.split('.')[2]!), 'the signature of the renewed token was logged');
+    } finally {
+      manager.dispose();
+      other.dispose();
+      secretRegistry.clear();
     }
   });
 });

@@ -68,6 +68,12 @@ describe('normalizeOrgUrl refuses with the problem and the fix', () => {
     { input: 'contoso', cloud: 'usGovHigh', problem: /not a full URL/, fix: /https:\/\/contoso\.crm\.microsoftdynamics\.us/ },
     { input: 'adele@contoso.onmicrosoft.com', problem: /email address/, fix: /environment URL instead/ },
     { input: 'https://user:pw@contoso.crm.dynamics.com', problem: /user name or password/, fix: /remove it/ },
+    { input: 'https://evil.com\\@contoso.crm.dynamics.com', problem: /backslash/, fix: /like https:\/\/contoso\.crm\.dynamics\.com/ },
+    { input: 'evil.com\\contoso.crm.dynamics.com', problem: /backslash/, fix: /like https:\/\// },
+    { input: 'https://@contoso.crm.dynamics.com', problem: /user name or password/, fix: /remove it/ },
+    { input: 'https://:@contoso.crm.dynamics.com', problem: /user name or password/, fix: /remove it/ },
+    { input: '@contoso.crm.dynamics.com', problem: /user name or password/, fix: /remove it/ },
+    { input: 'https://evil.com@contoso.crm.dynamics.com/', problem: /user name or password/, fix: /remove it/ },
     { input: 'https://login.microsoftonline.com/contoso.onmicrosoft.com', problem: /Microsoft Entra sign-in address/, fix: /environment URL instead/ },
     { input: 'login.microsoftonline.us', problem: /Entra sign-in address/, fix: /environment URL/ },
     { input: 'https://make.powerapps.com/environments/0f3c/home', problem: /Power Apps portal/, fix: /Environment URL/ },
@@ -93,6 +99,24 @@ describe('normalizeOrgUrl refuses with the problem and the fix', () => {
       }
     });
   }
+});
+
+describe('normalizeOrgUrl quotes at most the start of a huge input', () => {
+  const huge = 'x'.repeat(1024 * 1024);
+  for (const input of [`https://${huge}.crm.dynamics.com`, `https://contoso.crm.dynamics.com/${huge} x`, `ftp://${huge}`, huge, `https://${huge}\\@contoso.crm.dynamics.com`, `https://${huge}@contoso.crm.dynamics.com`, `http://a ${huge}`]) {
+    test(`${input.slice(0, 24)}… (${input.length} characters)`, () => {
+      const result = normalizeOrgUrl(input);
+      assert.equal(result.ok, false);
+      if (!result.ok) {
+        assert.ok(result.reason.length < 600, `the reason is ${result.reason.length} characters long`);
+        assert.match(result.reason, /characters\)/, 'the reason says the input was longer than what it quotes');
+      }
+    });
+  }
+  test('a valid URL with a long path is still accepted, the path dropped', () => {
+    const result = normalizeOrgUrl(`https://contoso.crm.dynamics.com/${huge}`);
+    assert.equal(result.ok && result.url, 'https://contoso.crm.dynamics.com');
+  });
 });
 
 describe('orgScope', () => {

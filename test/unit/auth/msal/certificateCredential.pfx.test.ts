@@ -16,6 +16,7 @@ import forge from 'node-forge';
 import { ensureCredentials } from '../../../../sandbox/credentials';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
 import { certificateFromPem, certificateFromPfx, pemFromPfx, PfxPasswordError } from '../../../../src/auth/msal/certificateCredential';
+import { redact, secretRegistry } from '../../../../src/core/logger';
 import { callWithToken } from '../../../../src/auth/msal/dataverseFetch';
 import { MsalTokenSource } from '../../../../src/auth/msal/msalTokenSource';
 import { TokenError } from '../../../../src/auth/msal/tokenError';
@@ -93,6 +94,18 @@ describe('certificateFromPfx: files written by openssl', () => {
     assert.equal(credential.thumbprintSha256, thumbprint(leaf.certificatePem));
     assert.equal(credential.thumbprintSha256, certificateFromPem(leaf).thumbprintSha256);
     assert.match(credential.subject, /CN=leaf/);
+  });
+
+  test('the PFX password and the key inside are masked in the log from the moment they are read', () => {
+    secretRegistry.clear();
+    const password = 'pfx password no pattern knows';
+    const pfx = exportPfx('masked.pfx', password, '-in', 'leaf.pem', '-inkey', 'leaf.key');
+    const pem = pemFromPfx(pfx, password);
+    const keyLine = pem.privateKeyPem.split('\n')[1]!;
+    const line = redact(`opened with ${password}; key line ${keyLine}; as JSON ${JSON.stringify(pem.privateKeyPem)}`);
+    assert.ok(!line.includes(password), line);
+    assert.ok(!line.includes(keyLine), line);
+    secretRegistry.clear();
   });
 
   test('legacy RC2 + 3DES (openssl -legacy): same thumbprint', () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { ensureCredentials } from '../../../../sandbox/credentials';
 import { certificateFromPem, certificateFromPfx } from '../../../../src/auth/msal/certificateCredential';
 import { TokenError } from '../../../../src/auth/msal/tokenError';
+import { secretRegistry } from '../../../../src/core/logger';
 
 // The sandbox's certificate app (generated with openssl); its thumbprints are computed independently there.
 const registered = ensureCredentials().certificateApp;
@@ -26,6 +27,18 @@ describe('certificateFromPem', () => {
     assert.match(credential.x5c, /^-----BEGIN CERTIFICATE-----/);
     assert.match(credential.subject, /DevKit Deploy/);
     assert.ok(credential.notAfter.getTime() > Date.now());
+  });
+
+  test('the private key and its passphrase are masked in the log once read', () => {
+    secretRegistry.clear();
+    const locked = createPrivateKey(registered.privateKeyPem).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'correct horse staple' }).toString();
+    const credential = certificateFromPem({ certificatePem: registered.certificatePem, privateKeyPem: locked, passphrase: 'correct horse staple' });
+    const bodyLine = credential.privateKey.split('\n')[2]!;
+    const masked = secretRegistry.mask(`passphrase was correct horse staple, key line ${bodyLine}, locked line ${locked.split('\n')[2]}`);
+    assert.ok(!masked.includes('correct horse staple'), masked);
+    assert.ok(!masked.includes(bodyLine), masked);
+    assert.ok(!masked.includes(locked.split('\n')[2]!), masked);
+    secretRegistry.clear();
   });
 
   test('accepts one file holding both the key and the certificate', () => {

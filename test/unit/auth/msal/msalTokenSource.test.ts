@@ -151,6 +151,31 @@ describe('each flow gets a token that Dataverse accepts', () => {
   });
 });
 
+describe('tokens for the scopes a caller asks for', () => {
+  test('a user flow requests the token for the scopes asked, and says which scopes it carries', async () => {
+    const other = sandbox.orgs[1]!.url;
+    const s = await source(interactive(browser(ADELE)), { cacheKey: 'dataverse.tokenCache.scopes-user' });
+    await s.signIn();
+    const own = await s.getToken();
+    assert.equal(claims(own.accessToken).aud, orgUrl);
+    const asked = await s.getToken({ scopes: [`${other}/user_impersonation`] });
+    assert.equal(claims(asked.accessToken).aud, other, 'the token is for the environment asked for');
+    assert.deepEqual(asked.scopes?.filter((x) => x.startsWith('https://')), [`${other}/user_impersonation`]);
+    // What another extension asks for most often (getSession('dataverse', [`${org}/.default`])): renewed silently, no prompt.
+    const asDefault = await s.getToken({ scopes: [`${orgUrl}/.default`] });
+    assert.equal(claims(asDefault.accessToken).aud, orgUrl);
+    assert.equal(claims(asDefault.accessToken).scp, 'user_impersonation');
+  });
+
+  test('an app flow asks for {resource}/.default, the only scope client credentials take', async () => {
+    const other = sandbox.orgs[1]!.url;
+    const s = await source(secretFlow(), { cacheKey: 'dataverse.tokenCache.scopes-app' });
+    const asked = await s.getToken({ scopes: [`${other}/user_impersonation`] });
+    assert.equal(claims(asked.accessToken).aud, other);
+    assert.deepEqual(asked.scopes?.filter((x) => x.startsWith('https://')), [`${other}/.default`]);
+  });
+});
+
 describe('failures a person meets', () => {
   test('wrong client secret: rejected with AADSTS7000215', async () => {
     const s = await source(secretFlow(sandbox.apps.secret.clientId, 'wrong-secret'));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { TokenCacheContext } from '@azure/msal-node';
 import { SecretStorageCachePlugin } from '../../../../src/auth/msal/secretStorageCachePlugin';
 import { MemorySecretStore } from './memorySecretStore';
+import { secretRegistry } from '../../../../src/core/logger';
 
 const KEY = 'dataverse.tokenCache.conn-1';
 
@@ -38,6 +39,19 @@ describe('SecretStorageCachePlugin', () => {
     await access(plugin, cache);
     assert.equal(cache.contents, '{"a":1}');
     assert.equal(store.calls.get, 1);
+  });
+
+  test('tokens in a cache read from the store, or written to it, are masked in the log', async () => {
+    secretRegistry.clear();
+    const entry = (secret: string) => ({ 'k-1': { credential_type: 'RefreshToken', secret } });
+    const store = new MemorySecretStore();
+    store.values.set(KEY, JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: entry('stored refresh token of another window'), AppMetadata: {} }));
+    const cache = new FakeCache();
+    const plugin = new SecretStorageCachePlugin(store, KEY);
+    await access(plugin, cache, JSON.stringify({ Account: {}, IdToken: {}, AccessToken: { 'k-2': { secret: 'access token just received' } }, RefreshToken: {}, AppMetadata: {} }));
+    const masked = secretRegistry.mask('stored refresh token of another window / access token just received');
+    assert.equal(masked, '[redacted] / [redacted]');
+    secretRegistry.clear();
   });
 
   test('hands MSAL the cache on every access (msal-node empties its memory before a silent call)', async () => {

@@ -182,7 +182,7 @@ describe('cases the sandbox does not mint', () => {
     assert.equal(check(checkToken(token({ iss: 'https://sts.windows.net/2c4e6a8b-0d1f-4a3c-8e5b-7f9a1b3c5d70/' }), target, NOW), 'issuer').verdict, 'fail');
     assert.equal(check(checkToken(token({ iss: `https://login.microsoftonline.com/${TID}/v2.0` }), target, NOW), 'issuer').verdict, 'pass');
     // Not Entra's shape but Microsoft's host: a warning; a foreign host: a failure (below).
-    assert.equal(check(checkToken(token({ iss: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0' }), target, NOW), 'issuer').verdict, 'warning');
+    assert.equal(check(checkToken(token({ iss: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0' }), target, NOW), 'issuer').verdict, 'fail', 'Entra never writes a tenant name in iss');
     assert.equal(check(checkToken(token({ iss: 'https://accounts.example.com' }), target, NOW), 'issuer').verdict, 'fail');
   });
 
@@ -198,6 +198,24 @@ describe('cases the sandbox does not mint', () => {
       const issuer = check(checkToken(token({ iss }), target, NOW), 'issuer');
       assert.equal(issuer.verdict, 'fail', iss);
       assert.match(issuer.detail, /not a Microsoft Entra ID issuer.*likely forged or is for another identity provider/s, iss);
+      assert.match(issuer.ifRefused ?? '', /401/);
+    }
+  });
+
+  test('issuer: text that only parses to a Microsoft host fails (backslash, query, fragment, user info)', () => {
+    const OTHER = '2c4e6a8b-0d1f-4a3c-8e5b-7f9a1b3c5d70';
+    for (const iss of [
+      `https://login.microsoftonline.com\\${OTHER}\\discovery\\v2.0\\keys?appid=11111111-2222-3333-4444-555555555555&x=/${TID}/v2.0`,
+      `https://login.microsoftonline.com?x=/${TID}/v2.0`,
+      `https://login.microsoftonline.com#/${TID}/v2.0`,
+      `https://x@login.microsoftonline.com/${TID}/v2.0`,
+      `https://login.microsoftonline.com/${TID}/v2.0?appid=1`,
+      `https://login.microsoftonline.com/${TID}/v2.0#x`,
+      `https://login.microsoftonline.com/${OTHER}/x/${TID}/v2.0`,
+      `https://sts.windows.net/${TID}/\nINFO forged`,
+    ]) {
+      const issuer = check(checkToken(token({ iss }), target, NOW), 'issuer');
+      assert.equal(issuer.verdict, 'fail', iss);
       assert.match(issuer.ifRefused ?? '', /401/);
     }
   });
@@ -242,10 +260,16 @@ describe('cases the sandbox does not mint', () => {
     assert.equal(nb.title, 'Start time reached (nbf)');
   });
 
-  test('algorithm: none and an empty signature fail, another alg warns', () => {
+  test('algorithm: none, an empty signature and every alg but RS256 fail', () => {
     assert.equal(check(checkToken(token({}, { alg: 'none' }), target, NOW), 'algorithm').verdict, 'fail');
     assert.equal(check(checkToken(token({}, { alg: 'RS256' }, ''), target, NOW), 'algorithm').verdict, 'fail');
-    assert.equal(check(checkToken(token({}, { alg: 'HS256' }), target, NOW), 'algorithm').verdict, 'warning');
+    for (const alg of ['HS256', 'HS512', 'RS384', 'RS512', 'PS256', 'ES256', 'EdDSA', 'rs256', 'RS256 ']) {
+      const a = check(checkToken(token({}, { alg }), target, NOW), 'algorithm');
+      assert.equal(a.verdict, 'fail', alg);
+      assert.match(a.ifRefused ?? '', /401/, alg);
+      assert.match(a.detail, /RS256/, alg);
+    }
+    assert.equal(check(checkToken(token({}, { alg: 'RS256' }), target, NOW), 'algorithm').verdict, 'pass');
   });
 
   test('a token with no hint of its kind is a warning, not a pass', () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
-import { type ClaimRow, type TokenDescription, describeToken } from '../../../../src/auth/token/claims';
+import { type ClaimRow, type TokenDescription, describeToken, tokenVersion } from '../../../../src/auth/token/claims';
 import type { DecodedToken } from '../../../../src/auth/token/decode';
 import { ADELE, certificateAppToken, decoded, org, secretAppToken, userToken } from './sandboxTokens';
 
@@ -210,5 +210,17 @@ describe('claims the sandbox does not mint', () => {
     assert.match(claim(d, 'aud').explanation, /v2 tokens aud is always the client \(application\) id of the API/);
     assert.match(claim(d, 'uti').explanation, /opaque, do not rely on it/);
     assert.doesNotMatch(claim(d, 'uti').explanation, /support/);
+  });
+});
+
+describe('tokenVersion reads iss with the one issuer parser', () => {
+  const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  test('v1 and v2 shapes, and text that only looks like one', () => {
+    assert.equal(tokenVersion({ iss: `https://sts.windows.net/${TID}/` }), '1.0');
+    assert.equal(tokenVersion({ iss: `https://sts.chinacloudapi.cn/${TID}/` }), '1.0');
+    assert.equal(tokenVersion({ iss: `https://login.microsoftonline.com/${TID}/v2.0` }), '2.0');
+    assert.equal(tokenVersion({ iss: `https://login.microsoftonline.com\\x\\discovery\\v2.0\\keys?x=/${TID}/v2.0` }), 'unknown');
+    assert.equal(tokenVersion({ iss: 'https://evil.example/anything/v2.0' }), 'unknown');
+    assert.equal(tokenVersion({ ver: '2.0', iss: 'whatever' }), '2.0');
   });
 });

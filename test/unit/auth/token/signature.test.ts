@@ -9,6 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
 import type { DecodedToken } from '../../../../src/auth/token/decode';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { isTrustedAuthorityHost } from '../../../../src/auth/challenge';
+import { checkToken } from '../../../../src/auth/token/checks';
 import { type SignatureResult, createKeySetCache, keysUrlFor, signatureCheck, verifySignature } from '../../../../src/auth/token/signature';
 import { CONTOSO_TENANT_ID, decoded, org, secretAppToken, tampered, userToken } from './sandboxTokens';
 
@@ -242,6 +244,47 @@ describe('tokens minted here, keys served by a stub', () => {
     }) as typeof fetch;
     assert.equal((await verifySignature(v1Token, msOptions(f))).status, 'verified');
     assert.equal(inits[0]?.redirect, 'error');
+  });
+
+  test('a forged issuer whose text only starts like a Microsoft host is not verified, and no keys are fetched', async () => {
+    // The attack from the security review: the raw iss, pasted into a keys URL, would point at the
+    // author's own app keys (…/discovery/v2.0/keys?appid=…) in another tenant, and the forged token would verify.
+    const OTHER = '2c4e6a8b-0d1f-4a3c-8e5b-7f9a1b3c5d70';
+    const APP = '11111111-2222-3333-4444-555555555555';
+    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const attackerJwk = { ...(await exportJWK(publicKey)), kid: 'evil', use: 'sig' };
+    const forgedIssuers = [
+      `${MS}\\${OTHER}\\discovery\\v2.0\\keys?appid=${APP}&x=/${TID}/v2.0`,
+      `${MS}/${OTHER}/discovery/v2.0/keys?appid=${APP}&x=/${TID}/v2.0`,
+      `${MS}#/${TID}/v2.0`,
+      `https://x@login.microsoftonline.com/${TID}/v2.0`,
+      `${MS}/${TID}/v2.0?appid=${APP}`,
+    ];
+    for (const iss of forgedIssuers) {
+      const raw = await new SignJWT({ iss, tid: TID, aud: 'https://org.crm.dynamics.com', ver: '2.0' })
+        .setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: 'evil' })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      const stub = stubFetch(async () => Response.json({ keys: [attackerJwk] }));
+      const result = await verifySignature(decoded(raw), {
+        authorityHost: MS,
+        isTrustedHost: (origin) => isTrustedAuthorityHost(origin, 'public'),
+        fetch: stub.fetch,
+      });
+      assert.equal(result.status, 'notVerified', `${iss}: ${JSON.stringify(result)}`);
+      assert.equal(signatureCheck(result).verdict, 'notVerified', iss);
+      assert.deepEqual(stub.calls, [], `${iss}: no keys are fetched for an issuer that does not parse`);
+      const issuer = checkToken(decoded(raw), undefined, Math.floor(Date.now() / 1000)).find((c) => c.id === 'issuer');
+      assert.equal(issuer?.verdict, 'fail', iss);
+    }
+  });
+
+  test('keys URLs are built from the parsed issuer only', () => {
+    const at = (iss: string) => keysUrlFor({ raw: 'a.b.c', header: { alg: 'RS256' }, payload: { iss, tid: TID } }, { authorityHost: MS, isTrustedHost: (o) => isTrustedAuthorityHost(o, 'public') });
+    assert.deepEqual(at(`https://LOGIN.microsoftonline.com/${TID.toUpperCase()}/v2.0`), { url: `${MS}/${TID}/discovery/v2.0/keys` });
+    assert.ok('reason' in at(`${MS}\\x\\discovery/${TID}/v2.0`));
+    assert.ok('reason' in at(`${MS}/${TID}/v2.0/`.replace('/v2.0/', '/v2.0/x')));
   });
 
   test('a cache keeps a key set for its lifetime, per keys URL', async () => {
