@@ -63,6 +63,38 @@ export function signInPage(input: { action: string; requestId: string; appName: 
   );
 }
 
+/**
+ * The second-factor step, shown after a user who needs MFA picks their account
+ * (https://learn.microsoft.com/entra/identity/authentication/concept-mfa-howitworks).
+ * Approve stands for answering the Authenticator prompt; Deny for refusing it.
+ */
+export function mfaPage(input: { action: string; requestId: string; user: SeedUser }): Page {
+  return page(
+    'Approve sign in request',
+    `<h1>Approve sign in request</h1><p>${escapeHtml(input.user.upn)}</p>
+<p class="muted">Your organization requires more information to keep your account secure: open your Authenticator app and approve the request to sign in (Dataverse DevKit sandbox).</p>
+<form method="post" action="${escapeHtml(input.action)}">${hidden('request', input.requestId)}${hidden('step', 'mfa')}
+<button type="submit" name="mfa" value="approve">Approve</button>
+<button type="submit" name="mfa" value="deny">Deny</button></form>`,
+  );
+}
+
+/**
+ * The consent step, shown when the user has not yet consented to the app
+ * (https://learn.microsoft.com/entra/identity-platform/application-consent-experience).
+ */
+export function consentPage(input: { action: string; requestId: string; user: SeedUser; appName: string; permission: string }): Page {
+  return page(
+    'Permissions requested',
+    `<h1>Permissions requested</h1><p>${escapeHtml(input.appName)}</p><p class="muted">${escapeHtml(input.user.upn)}</p>
+<p>This app would like to:</p><ul><li>${escapeHtml(input.permission)}</li><li>Maintain access to data you have given it access to</li><li>View your basic profile</li></ul>
+<p class="muted">Accepting these permissions means that you allow this app to use your data as specified in their terms of service and privacy statement.</p>
+<form method="post" action="${escapeHtml(input.action)}">${hidden('request', input.requestId)}${hidden('step', 'consent')}
+<button type="submit" name="consent" value="accept">Accept</button>
+<button type="submit" name="consent" value="decline">Cancel</button></form>`,
+  );
+}
+
 /** Delivers the authorization response by `response_mode=form_post`: an auto-submitting form (msal-node 7, notes "Checked on this machine"). */
 export function formPostPage(redirectUri: string, fields: Record<string, string>): Page {
   const inputs = Object.entries(fields).map(([k, v]) => hidden(k, v)).join('');

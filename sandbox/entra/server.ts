@@ -8,9 +8,9 @@
  * Admin endpoint (loopback only; JSON bodies force a CORS preflight, which is
  * never granted, so a web page cannot drive it):
  *   GET  /_sandbox/config                     -> current Entra run config
- *   POST /_sandbox/config   {"tokenLifetimeSeconds":2, "dataverse": {...}}
- *        Entra keys apply here; the whole patch is also forwarded to `onConfigure`
- *        (startSandbox passes `dataverse` on to the org handlers).
+ *   POST /_sandbox/config   {"tokenLifetimeSeconds":2, "entra": {...}, "dataverse": {...}}
+ *        Entra keys (top level or under `entra`) apply here; the whole patch is also
+ *        forwarded to `onConfigure` (startSandbox passes `dataverse` on to the org handlers).
  *   POST /_sandbox/devicecode/approve {"userCode":"ABC","upn":"adele.vance@contoso.onmicrosoft.com"}
  */
 import { type JsonWebKey, createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -34,6 +34,7 @@ import {
 import { type EntraFailure, entraErrorResponse, messages } from './errors';
 import * as pages from './html';
 import { type TokenSigner, createTokenSigner, verifyClientAssertion } from './jwt';
+import { type EntraFaultConfig, EntraFaults } from './runConfig';
 import { type ParsedScopes, isFailure, parseScopes } from './scopes';
 
 /** Entra settings that can change at run time (`configure`, `POST /_sandbox/config`). */
@@ -44,7 +45,37 @@ export interface EntraRunConfig {
   deviceCodeIntervalSeconds: number;
   /** Device-code lifetime (Entra: 900). */
   deviceCodeLifetimeSeconds: number;
+  /**
+   * Refresh-token lifetime (Entra: 90 days, https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
+   * Each refresh token stays valid this long after it was issued, even once it has been used.
+   */
+  refreshTokenLifetimeSeconds: number;
+  /** Faults of the token endpoint (`[]`: none); see runConfig.ts. */
+  faults: EntraFaultConfig[];
 }
+
+/** The numeric settings of EntraRunConfig. */
+type NumericSetting = 'tokenLifetimeSeconds' | 'deviceCodeIntervalSeconds' | 'deviceCodeLifetimeSeconds' | 'refreshTokenLifetimeSeconds';
+
+/** What `configure` accepts: settings, plus events that change the state of the run. */
+export interface EntraConfigPatch extends Partial<Pick<EntraRunConfig, NumericSetting>> {
+  faults?: EntraFaultConfig[];
+  /**
+   * `true`: the policy asks users who need MFA for it again (a new location, a
+   * sign-in frequency policy). Their refreshes answer AADSTS50076 until they
+   * do MFA on the sign-in page again.
+   */
+  requireMfaAgain?: boolean;
+  /**
+   * Revokes refresh tokens issued so far, as a password reset or "revoke
+   * sessions" does: `true` for every user, or one user's UPN. They then answer
+   * `invalid_grant` AADSTS50173; tokens issued afterwards work.
+   */
+  revokeRefreshTokens?: true | string;
+}
+
+/** What `configure` and `POST /_sandbox/config` take: the lifetimes at the top level, everything under `entra`. */
+export type EntraTopLevelPatch = Partial<Pick<EntraRunConfig, NumericSetting>> & { entra?: EntraConfigPatch };
 
 /** Options of `startEntraServer`. */
 export interface EntraServerOptions {
@@ -73,7 +104,8 @@ export interface EntraServer {
   /** The public JWKS resources validate with. */
   readonly jwks: { keys: JsonWebKey[] };
   readonly config: Readonly<EntraRunConfig>;
-  configure(patch: Partial<EntraRunConfig>): void;
+  /** Settings and events at the top level or under `entra` (see EntraConfigPatch). Throws on bad input. */
+  configure(patch: EntraTopLevelPatch): void;
   setKnownResources(resources: readonly string[]): void;
   /** Approves a pending device code as a seeded user (tests). Throws when unknown. */
   approveDeviceCode(userCode: string, upn: string): void;
@@ -96,6 +128,18 @@ interface AuthorizeRequest {
   codeChallengeMethod: 'S256' | 'plain';
   clientInfo: boolean;
   expiresAt: number;
+  /** The account picked on the page, once picked. */
+  user?: SeedUser;
+  /** The step the page is showing after the account pick. */
+  step?: 'mfa' | 'consent';
+  /** MFA epoch in which the user did MFA during this sign-in (or in the session, for prompt=none). */
+  mfaEpoch?: number;
+}
+
+/** A browser's sign-in session (the cookie Entra sets), so `prompt=none` can work without the page. */
+interface BrowserSession {
+  user: SeedUser;
+  mfaEpoch?: number;
 }
 
 interface AuthCode {
@@ -107,12 +151,16 @@ interface AuthCode {
   nonce?: string;
   expiresAt: number;
   redeemed: boolean;
+  mfaEpoch?: number;
 }
 
 interface RefreshTokenEntry {
   clientId: string;
   user: SeedUser;
-  used: boolean;
+  expiresAt: number;
+  revoked: boolean;
+  /** MFA epoch the sign-in behind this token did MFA in; undefined when it did none. */
+  mfaEpoch?: number;
 }
 
 interface DeviceCodeEntry {
@@ -132,9 +180,19 @@ interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Close the connection instead of answering (fault `drop`). */
+  drop?: boolean;
 }
 
-const DEFAULT_CONFIG: EntraRunConfig = { tokenLifetimeSeconds: 3599, deviceCodeIntervalSeconds: 5, deviceCodeLifetimeSeconds: 900 };
+const DEFAULT_CONFIG: EntraRunConfig = {
+  tokenLifetimeSeconds: 3599,
+  deviceCodeIntervalSeconds: 5,
+  deviceCodeLifetimeSeconds: 900,
+  refreshTokenLifetimeSeconds: 90 * 24 * 3600,
+  faults: [],
+};
+const NUMERIC_SETTINGS: readonly NumericSetting[] = ['tokenLifetimeSeconds', 'deviceCodeIntervalSeconds', 'deviceCodeLifetimeSeconds', 'refreshTokenLifetimeSeconds'];
+const SESSION_COOKIE = 'sandbox_session';
 const CODE_LIFETIME_MS = 10 * 60 * 1000; // "about 10 minutes" (notes A.7)
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -201,7 +259,12 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   const users = options.users ?? USERS;
   const apps = options.apps ?? APPS;
   const now = options.now ?? Date.now;
-  const config: EntraRunConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const config: EntraRunConfig = { ...DEFAULT_CONFIG, ...options.config, faults: [] };
+  const faults = new EntraFaults();
+  if (options.config?.faults) {
+    faults.set(options.config.faults);
+    config.faults = faults.current();
+  }
   let knownResources = [...(options.knownResources ?? [])];
   const signer: TokenSigner = createTokenSigner(options.credentials.tokenSigning);
   const authorizeRequests = new Map<string, AuthorizeRequest>();
@@ -217,6 +280,11 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     }
   };
   const deviceCodes = new Map<string, DeviceCodeEntry>();
+  /** `${oid}|${clientId}` of the consents given on the page during this run. */
+  const consents = new Set<string>();
+  const sessions = new Map<string, BrowserSession>();
+  /** Bumped by `requireMfaAgain`: MFA done in an older epoch no longer counts. */
+  let mfaEpoch = 0;
   const salt = token(16);
   let origin = '';
 
@@ -232,11 +300,19 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   const pairwise = (oid: string, clientId: string) => createHash('sha256').update(`${oid}|${clientId}|${salt}`).digest('base64url').slice(0, 43);
   const tokenEndpoint = (segment: string) => `${origin}/${segment}/oauth2/v2.0/token`;
 
-  /** MFA and consent are enforced per user (seed flags); the sandbox has no MFA or consent UI. */
-  const userGate = (user: SeedUser, app: SeedApp, audience: string | undefined): EntraFailure | undefined => {
+  const consentKey = (user: SeedUser, app: SeedApp) => `${user.oid}|${app.clientId}`;
+  const needsConsent = (user: SeedUser, app: SeedApp) => user.consentRequired === true && !consents.has(consentKey(user, app));
+  const needsMfa = (user: SeedUser, epoch: number | undefined) => user.mfaRequired === true && epoch !== mfaEpoch;
+
+  /**
+   * What a grant without the page (refresh, device code, prompt=none) must refuse: consent not given
+   * (AADSTS65001) or MFA not done since the policy last asked for it (AADSTS50076); the person resolves
+   * both on the interactive page (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+   */
+  const userGate = (user: SeedUser, app: SeedApp, audience: string | undefined, epoch: number | undefined): EntraFailure | undefined => {
     if (!appIn(app.clientId, user.tenantId)) return messages.unknownApp(app.clientId, user.tenantId);
-    if (user.consentRequired) return messages.consentRequired(app.clientId, app.displayName);
-    if (user.mfaRequired) return messages.mfaRequired(audience ?? '00000007-0000-0000-c000-000000000000');
+    if (needsConsent(user, app)) return messages.consentRequired(app.clientId, app.displayName);
+    if (needsMfa(user, epoch)) return messages.mfaRequired(audience ?? '00000007-0000-0000-c000-000000000000');
     return undefined;
   };
 
@@ -296,6 +372,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     wantClientInfo: boolean;
     nonce?: string;
     ip: string;
+    mfaEpoch: number | undefined;
   }): Promise<Reply> => {
     const { user, app, scopes } = input;
     const ctx = mintContext(user.tenantId);
@@ -314,7 +391,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     };
     if (scopes.offlineAccess) {
       const rt = token(48);
-      refreshTokens.set(rt, { clientId: app.clientId, user, used: false });
+      refreshTokens.set(rt, { clientId: app.clientId, user, expiresAt: now() + config.refreshTokenLifetimeSeconds * 1000, revoked: false, mfaEpoch: input.mfaEpoch });
       body.refresh_token = rt;
     }
     if (scopes.openid) {
@@ -373,21 +450,22 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
     entry.redeemed = true;
-    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', nonce: entry.nonce, ip });
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', nonce: entry.nonce, ip, mfaEpoch: entry.mfaEpoch });
   };
 
   const refreshTokenGrant = async ({ form, app, clientAuth, tenant, segment, ip }: GrantInput): Promise<EntraFailure | Reply> => {
     if (!form.refresh_token) return messages.missingParameter('refresh_token');
     const entry = refreshTokens.get(form.refresh_token);
     if (!entry || entry.clientId !== app.clientId || (tenant && tenant.id !== entry.user.tenantId)) return messages.invalidGrant('refresh_token');
-    // Stricter than Entra, which keeps old refresh tokens valid: a client that reuses one is caught here.
-    if (entry.used) return messages.revokedRefreshToken();
+    // A used refresh token stays valid: "Refresh tokens aren't revoked when used to acquire new access tokens";
+    // only expiry and revocation (password reset, revoked sessions) end it (https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
+    if (entry.revoked) return messages.revokedRefreshToken();
+    if (entry.expiresAt < now()) return messages.refreshTokenExpired();
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
-    const gate = userGate(entry.user, app, scopes.audience);
+    const gate = userGate(entry.user, app, scopes.audience, entry.mfaEpoch);
     if (gate) return gate;
-    entry.used = true;
-    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip });
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip, mfaEpoch: entry.mfaEpoch });
   };
 
   const deviceCodeGrant = async ({ form, app, clientAuth, tenant, segment, ip }: GrantInput): Promise<EntraFailure | Reply> => {
@@ -400,9 +478,10 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
     deviceCodes.delete(entry.deviceCode);
-    const gate = userGate(entry.user, app, scopes.audience);
+    // The device-code page has no MFA or consent step: those users are refused here, as a grant without the page.
+    const gate = userGate(entry.user, app, scopes.audience, undefined);
     if (gate) return gate;
-    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip });
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip, mfaEpoch: undefined });
   };
 
   const clientCredentialsGrant = async ({ form, app, clientAuth, tenant, segment }: GrantInput): Promise<EntraFailure | Reply> => {
@@ -427,10 +506,38 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
 
   // ---- endpoints ----------------------------------------------------------------
 
+  /**
+   * Carries out a token-endpoint fault: 429 with Retry-After, or 503, in Entra's error body (MSAL honours
+   * Retry-After on both: https://learn.microsoft.com/entra/msal/dotnet/advanced/client-and-server-throttling);
+   * a dropped connection; or a delay, after which the request is answered (undefined).
+   */
+  const faultReply = async (fault: EntraFaultConfig, correlationId: string): Promise<Reply | undefined> => {
+    switch (fault.kind) {
+      case 'throttle': {
+        const reply = errorReply(messages.throttled(), correlationId);
+        return { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) } };
+      }
+      case 'status': {
+        const reply = errorReply(messages.unavailable(), correlationId);
+        return fault.retryAfterSeconds === undefined ? reply : { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) } };
+      }
+      case 'drop':
+        return { status: 0, headers: {}, body: '', drop: true };
+      case 'slow':
+        await new Promise<void>((resolve) => setTimeout(resolve, fault.delayMs).unref());
+        return undefined;
+    }
+  };
+
   const tokenEndpointHandler = async (req: http.IncomingMessage, segment: string, url: URL): Promise<Reply> => {
     const form = parseForm(await readBody(req));
     // MSAL sends client-request-id in the query and the body (notes A.5); Entra echoes it as correlation_id.
     const correlationId = form['client-request-id'] ?? url.searchParams.get('client-request-id') ?? String(req.headers['client-request-id'] ?? randomUUID());
+    const fault = faults.decide(form.grant_type ?? '');
+    if (fault) {
+      const faulted = await faultReply(fault, correlationId);
+      if (faulted) return faulted;
+    }
     const tenantOrMulti = resolveTenant(segment);
     if (!tenantOrMulti) return errorReply(messages.unknownTenant(segment), correlationId);
     const tenant = tenantOrMulti === 'multi' ? undefined : tenantOrMulti;
@@ -498,7 +605,47 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     return authorizeResponse(request, fields);
   };
 
-  const authorizeGet = (segment: string, url: URL): Reply => {
+  const sessionOf = (req: http.IncomingMessage): BrowserSession | undefined => {
+    const id = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+    return id ? sessions.get(id) : undefined;
+  };
+
+  /** Issues the code and opens (or renews) the browser's session, as Entra's sign-in cookie does. */
+  const issueCode = (request: AuthorizeRequest, user: SeedUser): Reply => {
+    const code = token(48);
+    codes.set(code, {
+      clientId: request.app.clientId,
+      redirectUri: request.redirectUri,
+      user,
+      codeChallenge: request.codeChallenge,
+      codeChallengeMethod: request.codeChallengeMethod,
+      nonce: request.nonce,
+      expiresAt: now() + CODE_LIFETIME_MS,
+      redeemed: false,
+      mfaEpoch: request.mfaEpoch,
+    });
+    const fields: Record<string, string> = { code, session_state: randomUUID() };
+    if (request.clientInfo) fields.client_info = clientInfo(user);
+    const sessionId = token(24);
+    sessions.set(sessionId, { user, mfaEpoch: request.mfaEpoch });
+    const reply = authorizeResponse(request, fields);
+    return { ...reply, headers: { ...reply.headers, 'set-cookie': `${SESSION_COOKIE}=${sessionId}; Path=/; Secure; HttpOnly; SameSite=None` } };
+  };
+
+  /**
+   * prompt=none: no page may be shown, so what the page would ask for comes back to the redirect URI:
+   * no session -> login_required (50058), consent -> consent_required (65001), MFA -> interaction_required
+   * (50076) (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#error-codes-for-authorization-endpoint-errors).
+   */
+  const silentAuthorize = (request: AuthorizeRequest, session: BrowserSession | undefined, audience: string | undefined): Reply => {
+    if (!session || (request.tenant && request.tenant.id !== session.user.tenantId)) return authorizeError(request, messages.noSession());
+    const gate = userGate(session.user, request.app, audience, session.mfaEpoch);
+    if (gate) return authorizeError(request, gate, gate.code === 65001 ? 'consent_required' : gate.code === 50076 ? 'interaction_required' : undefined);
+    request.mfaEpoch = session.mfaEpoch;
+    return issueCode(request, session.user);
+  };
+
+  const authorizeGet = (req: http.IncomingMessage, segment: string, url: URL): Reply => {
     const q = Object.fromEntries(url.searchParams);
     const tenantOrMulti = resolveTenant(segment);
     // Errors Entra cannot redirect (unknown tenant, unknown app, unregistered redirect URI) are shown on its own page.
@@ -527,40 +674,66 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (q.code_challenge_method && !['S256', 'plain'].includes(q.code_challenge_method)) return authorizeError(request, messages.malformed('Invalid code_challenge_method.'));
     const scopes = userScopes(q, tenant, segment);
     if (isFailure(scopes)) return authorizeError(request, scopes);
+    if (q.prompt === 'none') return silentAuthorize(request, sessionOf(req), scopes.audience);
     const requestId = token(24);
     authorizeRequests.set(requestId, request);
     return html(200, pages.signInPage({ action: url.pathname, requestId, appName: app.displayName, users: usersOfTenant(users, tenant?.id), tenants }));
   };
 
-  const authorizePost = async (req: http.IncomingMessage): Promise<Reply> => {
-    const form = parseForm(await readBody(req));
-    const request = form.request ? authorizeRequests.get(form.request) : undefined;
-    if (!request || request.expiresAt < now()) return html(400, pages.errorPage('This sign-in request has expired or was already used. Start the sign-in again from your app.'));
-    authorizeRequests.delete(form.request!);
-    if (form.cancel) return authorizeError(request, messages.userCancelled());
-    const user = usersOfTenant(users, request.tenant?.id).find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
-    if (!user) return html(400, pages.errorPage('Unknown account.'));
-    const scopes = parseScopes(request.scope, { grant: 'user', knownResources, tenantName: user.tenantId });
-    const gate = userGate(user, request.app, isFailure(scopes) ? undefined : scopes.audience);
-    if (gate) {
-      // On the authorize leg these come back as consent_required / interaction_required (DOC v2-oauth2-auth-code-flow error codes).
-      const error = gate.code === 65001 ? 'consent_required' : gate.code === 50076 ? 'interaction_required' : undefined;
-      return authorizeError(request, gate, error);
+  /**
+   * After the account pick, the page asks for what the account still needs, in Entra's order: the second
+   * factor (https://learn.microsoft.com/entra/identity/authentication/concept-mfa-howitworks), then consent
+   * (https://learn.microsoft.com/entra/identity-platform/application-consent-experience); then the code.
+   */
+  const nextStep = (requestId: string, request: AuthorizeRequest, user: SeedUser, action: string): Reply => {
+    if (!appIn(request.app.clientId, user.tenantId)) {
+      authorizeRequests.delete(requestId);
+      return authorizeError(request, messages.unknownApp(request.app.clientId, user.tenantId));
     }
-    const code = token(48);
-    codes.set(code, {
-      clientId: request.app.clientId,
-      redirectUri: request.redirectUri,
-      user,
-      codeChallenge: request.codeChallenge,
-      codeChallengeMethod: request.codeChallengeMethod,
-      nonce: request.nonce,
-      expiresAt: now() + CODE_LIFETIME_MS,
-      redeemed: false,
-    });
-    const fields: Record<string, string> = { code, session_state: randomUUID() };
-    if (request.clientInfo) fields.client_info = clientInfo(user);
-    return authorizeResponse(request, fields);
+    if (needsMfa(user, request.mfaEpoch)) {
+      request.step = 'mfa';
+      return html(200, pages.mfaPage({ action, requestId, user }));
+    }
+    if (needsConsent(user, request.app)) {
+      request.step = 'consent';
+      return html(200, pages.consentPage({ action, requestId, user, appName: request.app.displayName, permission: 'Access Common Data Service as you (Dynamics CRM user_impersonation)' }));
+    }
+    authorizeRequests.delete(requestId);
+    return issueCode(request, user);
+  };
+
+  const authorizePost = async (req: http.IncomingMessage, url: URL): Promise<Reply> => {
+    const form = parseForm(await readBody(req));
+    const requestId = form.request ?? '';
+    const request = authorizeRequests.get(requestId);
+    if (!request || request.expiresAt < now()) return html(400, pages.errorPage('This sign-in request has expired or was already used. Start the sign-in again from your app.'));
+    if (form.cancel) {
+      authorizeRequests.delete(requestId);
+      return authorizeError(request, messages.userCancelled());
+    }
+    if (!request.user) {
+      const user = usersOfTenant(users, request.tenant?.id).find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
+      if (!user) return html(400, pages.errorPage('Unknown account.'));
+      request.user = user;
+      return nextStep(requestId, request, user, url.pathname);
+    }
+    // A step can only be answered while the page shows it (no skipping MFA by posting the account again).
+    if (!request.step || form.step !== request.step) return html(400, pages.errorPage('This sign-in step was already answered. Start the sign-in again from your app.'));
+    if (request.step === 'mfa') {
+      if (form.mfa !== 'approve') {
+        authorizeRequests.delete(requestId);
+        return authorizeError(request, messages.mfaDenied(), 'access_denied');
+      }
+      request.mfaEpoch = mfaEpoch;
+    } else {
+      if (form.consent !== 'accept') {
+        // Declined consent: access_denied with AADSTS65004 (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+        authorizeRequests.delete(requestId);
+        return authorizeError(request, messages.userCancelled(), 'access_denied');
+      }
+      consents.add(consentKey(request.user, request.app));
+    }
+    return nextStep(requestId, request, request.user, url.pathname);
   };
 
   const findUserCode = (code: string) => {
@@ -594,13 +767,39 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     entry.user = user;
   };
 
-  const configure = (patch: Partial<EntraRunConfig>): void => {
-    for (const key of Object.keys(DEFAULT_CONFIG) as (keyof EntraRunConfig)[]) {
+  /**
+   * Applies Entra settings and events given under `entra`; the lifetimes are also read at the top level (older
+   * form). A top-level `faults` belongs to Dataverse, never to Entra. Throws a clear error on bad input.
+   */
+  const configure = (input: EntraTopLevelPatch): void => {
+    const nested: unknown = input.entra;
+    if (nested !== undefined && (typeof nested !== 'object' || nested === null || Array.isArray(nested))) {
+      throw new Error(`entra must be an object such as {"requireMfaAgain":true}, not ${JSON.stringify(nested)}.`);
+    }
+    const topLevel = Object.fromEntries(NUMERIC_SETTINGS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
+    const patch: EntraConfigPatch = { ...topLevel, ...(nested as EntraConfigPatch | undefined) };
+    for (const key of NUMERIC_SETTINGS) {
       const value = patch[key];
-      if (value !== undefined) {
-        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(`${key} must be a positive number`);
-        config[key] = value;
-      }
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) throw new Error(`${key} must be a positive number`);
+    }
+    if (patch.revokeRefreshTokens !== undefined && patch.revokeRefreshTokens !== true && typeof patch.revokeRefreshTokens !== 'string') {
+      throw new Error(`revokeRefreshTokens must be true (every user) or a user's UPN, not ${JSON.stringify(patch.revokeRefreshTokens)}.`);
+    }
+    if (patch.requireMfaAgain !== undefined && typeof patch.requireMfaAgain !== 'boolean') {
+      throw new Error(`requireMfaAgain must be true or false, not ${JSON.stringify(patch.requireMfaAgain)}.`);
+    }
+    if (patch.faults !== undefined) {
+      faults.set(patch.faults);
+      config.faults = faults.current();
+    }
+    for (const key of NUMERIC_SETTINGS) if (patch[key] !== undefined) config[key] = patch[key];
+    if (patch.requireMfaAgain) mfaEpoch++;
+    const revoke = patch.revokeRefreshTokens;
+    if (revoke !== undefined) {
+      const hits = (user: SeedUser) => revoke === true || user.upn.toLowerCase() === revoke.toLowerCase();
+      for (const entry of refreshTokens.values()) if (hits(entry.user)) entry.revoked = true;
+      // Revoking sessions signs the person out of the browser too.
+      for (const [id, session] of sessions) if (hits(session.user)) sessions.delete(id);
     }
   };
 
@@ -609,7 +808,11 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (req.method !== 'POST' || !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return json(415, { error: 'POST application/json' });
     const patch = JSON.parse(await readBody(req)) as Record<string, unknown>;
     if (path === '/_sandbox/config') {
-      configure(patch as Partial<EntraRunConfig>);
+      try {
+        configure(patch as EntraTopLevelPatch);
+      } catch (e) {
+        return json(400, { error: 'invalid_config', error_description: (e as Error).message });
+      }
       options.onConfigure?.(patch);
       return json(200, config);
     }
@@ -633,7 +836,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (tail === 'oauth2/deviceauth') return deviceAuthPage(req, url);
     if (tail === 'oauth2/v2.0/token' && method === 'POST') return tokenEndpointHandler(req, segment, url);
     if (tail === 'oauth2/v2.0/devicecode' && method === 'POST') return deviceCodeEndpoint(req, segment, url);
-    if (tail === 'oauth2/v2.0/authorize') return method === 'POST' ? authorizePost(req) : authorizeGet(segment, url);
+    if (tail === 'oauth2/v2.0/authorize') return method === 'POST' ? authorizePost(req, url) : authorizeGet(req, segment, url);
     if (tail === 'oauth2/v2.0/logout') return html(200, pages.page('Signed out', '<h1>You signed out of your account</h1>'));
     const discovery = ['v2.0/.well-known/openid-configuration', '.well-known/openid-configuration', 'discovery/v2.0/keys', 'discovery/keys'];
     if (discovery.includes(tail) && method === 'GET') {
@@ -651,6 +854,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   const server = https.createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) => {
     route(req)
       .then((reply) => {
+        if (reply.drop) return void req.socket.destroy();
         res.writeHead(reply.status, reply.headers);
         res.end(reply.body);
       })

@@ -1,0 +1,184 @@
+/**
+ * MFA and consent on the interactive sign-in page, as in the cloud: the page
+ * asks Megan Bowen for a second factor and Diego Siciliani for consent, and the
+ * person completes or declines. Grants that cannot show the page (refresh,
+ * device code, prompt=none) still answer AADSTS50076 / 65001 where they must,
+ * and `requireMfaAgain` makes Megan's refreshes need MFA again. Driven by
+ * unmodified msal-node and plain fetch. Run like entra.test.ts.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InteractionRequiredAuthError, PublicClientApplication } from '@azure/msal-node';
+import { type SignInResult, type SignInSteps, signIn } from '../../../sandbox/entra/signInDriver';
+import { APPS, CONTOSO_TENANT, DATAVERSE_PUBLIC_CLIENT_ID } from '../../../sandbox/seed';
+import { type Harness, decodePart, failure, postToken, rawSignIn, refresh, startHarness } from './entraHarness';
+
+const ADELE = 'adele.vance@contoso.onmicrosoft.com';
+const MEGAN = 'megan.bowen@contoso.onmicrosoft.com';
+const DIEGO = 'diego.siciliani@contoso.onmicrosoft.com';
+const CUSTOM_PUBLIC = APPS.find((a) => a.displayName === 'Contoso custom public client')!.clientId;
+const WEB_APP = APPS.find((a) => a.kind === 'secret')!.clientId;
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+const scopes = () => [`${h.orgUrl}/user_impersonation`];
+const publicApp = (clientId = DATAVERSE_PUBLIC_CLIENT_ID) =>
+  new PublicClientApplication({ auth: { clientId, authority: h.entra.authority(CONTOSO_TENANT.id), knownAuthorities: [new URL(h.entra.url).host] } });
+
+/** Interactive sign-in through msal-node; also answers what the page showed. */
+async function interactive(upn: string, steps: SignInSteps = {}, pca = publicApp()) {
+  let page: SignInResult | undefined;
+  const result = pca.acquireTokenInteractive({ scopes: scopes(), openBrowser: async (url) => void (page = await signIn(url, upn, steps)) });
+  return { pca, result, page: () => page! };
+}
+
+/** The device-code flow by plain fetch (msal-node hides the AADSTS code of a failed poll): request, approve as `upn`, poll once. */
+async function deviceCodeAs(upn: string) {
+  const form = { client_id: DATAVERSE_PUBLIC_CLIENT_ID, scope: `${scopes()[0]} openid profile offline_access` };
+  const started = (await (await fetch(`${h.entra.url}/${CONTOSO_TENANT.id}/oauth2/v2.0/devicecode`, { method: 'POST', body: new URLSearchParams(form) })).json()) as Record<string, string>;
+  h.entra.approveDeviceCode(started.user_code!, upn);
+  return postToken(h, CONTOSO_TENANT.id, { ...form, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: started.device_code! });
+}
+
+
+describe('MFA on the sign-in page', () => {
+  test('Megan approves the second factor and gets a token with amr mfa', async () => {
+    const run = await interactive(MEGAN);
+    const result = await run.result;
+    assert.deepEqual(run.page().steps, ['mfa']);
+    assert.equal(result.account?.username, MEGAN);
+    assert.deepEqual(decodePart(result.accessToken, 1).amr, ['pwd', 'mfa']);
+  });
+
+  test('Adele is asked for nothing after the account pick', async () => {
+    const run = await interactive(ADELE);
+    await run.result;
+    assert.deepEqual(run.page().steps, []);
+  });
+
+  test('Megan denies the second factor: access_denied with AADSTS500121 to the redirect', async () => {
+    const run = await interactive(MEGAN, { mfa: 'deny' });
+    const err = await failure(run.result);
+    assert.equal(err.errorCode, 'access_denied');
+    assert.match(err.errorMessage, /AADSTS500121/);
+  });
+
+  test('the MFA step cannot be skipped by posting the account again', async () => {
+    const url = new URL(`${h.entra.url}/${CONTOSO_TENANT.id}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({ client_id: DATAVERSE_PUBLIC_CLIENT_ID, response_type: 'code', redirect_uri: h.loopbackUrl, scope: scopes()[0]! })) url.searchParams.set(k, v);
+    const pickPage = await (await fetch(url)).text();
+    const requestId = /name="request" value="([^"]+)"/.exec(pickPage)![1]!;
+    const post = (fields: Record<string, string>) => fetch(url, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ request: requestId, ...fields }) });
+    const mfa = await post({ upn: MEGAN });
+    assert.match(await mfa.text(), /Approve sign in request/);
+    const skip = await post({ upn: MEGAN });
+    assert.equal(skip.status, 400);
+    assert.match(await skip.text(), /already answered/);
+  });
+
+  test('requireMfaAgain: refreshes answer AADSTS50076 until Megan does MFA on the page again', async () => {
+    const run = await interactive(MEGAN);
+    const account = (await run.result).account!;
+    const oldRefresh = Object.values((JSON.parse(run.pca.getTokenCache().serialize()) as { RefreshToken: Record<string, { secret: string }> }).RefreshToken)[0]!.secret;
+    assert.ok((await run.pca.acquireTokenSilent({ account, scopes: scopes(), forceRefresh: true })).accessToken, 'refreshes work after MFA');
+
+    h.entra.configure({ entra: { requireMfaAgain: true } });
+    for (let i = 0; i < 2; i++) {
+      const err = await failure(run.pca.acquireTokenSilent({ account, scopes: scopes(), forceRefresh: true }));
+      assert.ok(err instanceof InteractionRequiredAuthError, `MSAL asks for the page, not ${err.name}`);
+      assert.match(err.errorMessage, /AADSTS50076/);
+    }
+    const raw = await refresh(h, oldRefresh);
+    assert.equal(raw.body.error, 'invalid_grant');
+    assert.equal(raw.body.suberror, 'basic_action');
+    assert.deepEqual(raw.body.error_codes, [50076]);
+
+    const again = await interactive(MEGAN, {}, run.pca);
+    await again.result;
+    assert.deepEqual(again.page().steps, ['mfa']);
+    assert.ok((await run.pca.acquireTokenSilent({ account, scopes: scopes(), forceRefresh: true })).accessToken, 'refreshes work again after MFA');
+    assert.deepEqual((await refresh(h, oldRefresh)).body.error_codes, [50076], 'a refresh token from before the event still needs MFA');
+  });
+
+  test('requireMfaAgain does not touch users who need no MFA', async () => {
+    const adele = await rawSignIn(h, { upn: ADELE });
+    h.entra.configure({ entra: { requireMfaAgain: true } });
+    assert.equal((await refresh(h, String(adele.tokens?.body.refresh_token))).status, 200);
+  });
+
+  test('device code for Megan: the approval page has no MFA step, so the poll answers AADSTS50076', async () => {
+    const poll = await deviceCodeAs(MEGAN);
+    assert.equal(poll.body.error, 'invalid_grant');
+    assert.deepEqual(poll.body.error_codes, [50076]);
+  });
+});
+
+describe('consent on the sign-in page', () => {
+  // Order matters: consent given in one test is remembered by the next, as Entra remembers it.
+  test('device code for Diego before any consent: the approval page has no consent step, so the poll answers AADSTS65001', async () => {
+    const poll = await deviceCodeAs(DIEGO);
+    assert.equal(poll.body.error, 'invalid_grant');
+    assert.deepEqual(poll.body.error_codes, [65001]);
+  });
+
+  test('Diego declines: access_denied with AADSTS65004 to the redirect, and no consent is kept', async () => {
+    const run = await interactive(DIEGO, { consent: 'decline' });
+    const err = await failure(run.result);
+    assert.deepEqual(run.page().steps, ['consent']);
+    assert.equal(err.errorCode, 'access_denied');
+    assert.match(err.errorMessage, /AADSTS65004/);
+    const again = await rawSignIn(h, { upn: DIEGO, steps: { consent: 'decline' } });
+    assert.deepEqual(again.steps, ['consent'], 'asked again');
+  });
+
+  test('Diego accepts: token; the next sign-in to the same app asks nothing; another app asks again', async () => {
+    const run = await interactive(DIEGO);
+    assert.equal((await run.result).account?.username, DIEGO);
+    assert.deepEqual(run.page().steps, ['consent']);
+    const next = await interactive(DIEGO);
+    await next.result;
+    assert.deepEqual(next.page().steps, []);
+    const other = await rawSignIn(h, { upn: DIEGO, clientId: CUSTOM_PUBLIC });
+    assert.deepEqual(other.steps, ['consent']);
+    assert.equal(other.tokens?.status, 200);
+  });
+});
+
+describe('prompt=none (no page may be shown)', () => {
+  test('no session: login_required AADSTS50058', async () => {
+    const result = await rawSignIn(h, { prompt: 'none' });
+    assert.equal(result.fields.error, 'login_required');
+    assert.match(result.fields.error_description!, /^AADSTS50058/);
+  });
+
+  test("with the session of Adele's sign-in: a code, no page", async () => {
+    const first = await rawSignIn(h, { upn: ADELE });
+    assert.ok(first.cookie, 'the sign-in set a session cookie');
+    const silent = await rawSignIn(h, { prompt: 'none', steps: { cookie: first.cookie } });
+    assert.equal(silent.tokens?.status, 200);
+  });
+
+  test("Megan's session after requireMfaAgain: interaction_required AADSTS50076", async () => {
+    const first = await rawSignIn(h, { upn: MEGAN });
+    const fresh = await rawSignIn(h, { prompt: 'none', steps: { cookie: first.cookie } });
+    assert.equal(fresh.tokens?.status, 200, 'MFA done in this session counts');
+    h.entra.configure({ entra: { requireMfaAgain: true } });
+    const stale = await rawSignIn(h, { prompt: 'none', steps: { cookie: first.cookie } });
+    assert.equal(stale.fields.error, 'interaction_required');
+    assert.match(stale.fields.error_description!, /^AADSTS50076/);
+  });
+
+  test("Diego's session, for an app he has not consented to: consent_required AADSTS65001", async () => {
+    const first = await rawSignIn(h, { upn: DIEGO });
+    assert.deepEqual(first.steps, [], 'consented to the sample client above');
+    const silent = await rawSignIn(h, { prompt: 'none', clientId: WEB_APP, steps: { cookie: first.cookie } });
+    assert.equal(silent.fields.error, 'consent_required');
+    assert.match(silent.fields.error_description!, /^AADSTS65001/);
+  });
+});
