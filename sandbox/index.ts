@@ -53,6 +53,8 @@ export interface SandboxOptions {
   portBase?: number;
   /** Passed to every Dataverse handler's `configure` once started (throttling, faults...). */
   dataverse?: Record<string, unknown>;
+  /** Applied to Entra once started (faults, refresh-token lifetime...), as `configure({ entra })`. */
+  entra?: EntraTopLevelPatch['entra'];
   /** Replaces the real Dataverse handlers (tests). */
   handlers?: DataverseFactories;
 }
@@ -171,6 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     disco.attach(factories.createDiscoveryHandler({ discoveryUrl: disco.url, authorityUrl: entra.url, jwks: entra.jwks, orgs, users: USERS }));
     entra.setKnownResources([...orgs.map((o) => o.url), disco.url]);
     if (options.dataverse) forward({ dataverse: options.dataverse });
+    if (options.entra) entra.configure({ entra: options.entra });
 
     const secretApp = appOfKind('secret', true);
     const noUserApp = appOfKind('secret', false);
