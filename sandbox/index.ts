@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ensureCredentials } from './credentials';
 import { createDataverseHandler, createDiscoveryHandler } from './dataverse/server';
-import { type EntraTopLevelPatch, startEntraServer } from './entra/server';
+import { type EntraTopLevelPatch, type StepAnswers, startEntraServer } from './entra/server';
 import { type SignInResult, type SignInSteps, signIn } from './entra/signInDriver';
 import { APPS, DATAVERSE_PUBLIC_CLIENT_ID, DISCOVERY_HOST, ORGS, TENANTS, USERS, type SeedApp, type SeedOrg, type SeedTenant, type SeedUser } from './seed';
 import { ensureTls } from './tls';
@@ -91,7 +91,8 @@ export interface Sandbox {
   };
   /** `tokenLifetimeSeconds`…, `entra` (faults, MFA, revocation) to Entra; `dataverse` (or any other key) goes to the org handlers. */
   configure(patch: EntraTopLevelPatch & { dataverse?: Record<string, unknown> }): void;
-  approveDeviceCode(userCode: string, upn: string): void;
+  /** Approves as `upn` would on the approval page, completing MFA and consent unless `steps` declines them. */
+  approveDeviceCode(userCode: string, upn: string, steps?: StepAnswers): void;
   /** Every access, refresh and id token issued so far (tests check none leaked). */
   issuedTokens(): readonly string[];
   /** Plays the browser: opens the authorize URL, signs in as `upn` (approving MFA and consent unless told), delivers the answer to the loopback. */

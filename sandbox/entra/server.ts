@@ -108,7 +108,8 @@ export interface EntraServer {
   configure(patch: EntraTopLevelPatch): void;
   setKnownResources(resources: readonly string[]): void;
   /** Approves a pending device code as a seeded user (tests). Throws when unknown. */
-  approveDeviceCode(userCode: string, upn: string): void;
+  /** Approves as the person would on the page, completing MFA and consent unless `steps` declines them. */
+  approveDeviceCode(userCode: string, upn: string, steps?: StepAnswers): void;
   /** Every access, refresh and id token issued so far, so tests can prove none leaked into files or logs. */
   issuedTokens(): readonly string[];
   /** Declines a pending device code (tests). */
@@ -171,6 +172,17 @@ interface DeviceCodeEntry {
   expiresAt: number;
   state: 'pending' | 'approved' | 'declined';
   user?: SeedUser;
+  /** The account picked on the approval page, while its MFA or consent step is shown. */
+  picked?: SeedUser;
+  step?: 'mfa' | 'consent';
+  /** MFA epoch in which the person did MFA on the approval page. */
+  mfaEpoch?: number;
+}
+
+/** How the person answers the MFA and consent steps (test hooks; the page itself asks). */
+export interface StepAnswers {
+  readonly mfa?: 'approve' | 'deny';
+  readonly consent?: 'accept' | 'decline';
 }
 
 type Form = Record<string, string>;
@@ -193,6 +205,8 @@ const DEFAULT_CONFIG: EntraRunConfig = {
 };
 const NUMERIC_SETTINGS: readonly NumericSetting[] = ['tokenLifetimeSeconds', 'deviceCodeIntervalSeconds', 'deviceCodeLifetimeSeconds', 'refreshTokenLifetimeSeconds'];
 const SESSION_COOKIE = 'sandbox_session';
+/** How the consent page names Dataverse's delegated permission. */
+const PERMISSION = 'Access Common Data Service as you (Dynamics CRM user_impersonation)';
 const CODE_LIFETIME_MS = 10 * 60 * 1000; // "about 10 minutes" (notes A.7)
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -478,10 +492,10 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
     deviceCodes.delete(entry.deviceCode);
-    // The device-code page has no MFA or consent step: those users are refused here, as a grant without the page.
-    const gate = userGate(entry.user, app, scopes.audience, undefined);
+    // MFA and consent were asked on the approval page; the policy may have asked for MFA again since.
+    const gate = userGate(entry.user, app, scopes.audience, entry.mfaEpoch);
     if (gate) return gate;
-    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip, mfaEpoch: undefined });
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip, mfaEpoch: entry.mfaEpoch });
   };
 
   const clientCredentialsGrant = async ({ form, app, clientAuth, tenant, segment }: GrantInput): Promise<EntraFailure | Reply> => {
@@ -692,11 +706,11 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     }
     if (needsMfa(user, request.mfaEpoch)) {
       request.step = 'mfa';
-      return html(200, pages.mfaPage({ action, requestId, user }));
+      return html(200, pages.mfaPage({ action, fields: { request: requestId }, user }));
     }
     if (needsConsent(user, request.app)) {
       request.step = 'consent';
-      return html(200, pages.consentPage({ action, requestId, user, appName: request.app.displayName, permission: 'Access Common Data Service as you (Dynamics CRM user_impersonation)' }));
+      return html(200, pages.consentPage({ action, fields: { request: requestId }, user, appName: request.app.displayName, permission: PERMISSION }));
     }
     authorizeRequests.delete(requestId);
     return issueCode(request, user);
@@ -741,30 +755,76 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     return [...deviceCodes.values()].find((e) => e.userCode === wanted && e.expiresAt >= now());
   };
 
-  const deviceAuthPage = async (req: http.IncomingMessage, url: URL): Promise<Reply> => {
-    if (req.method === 'GET') return html(200, pages.deviceCodeEntryPage(url.pathname));
-    const form = parseForm(await readBody(req));
-    const entry = findUserCode(form.otc ?? '');
-    if (!entry) return html(200, pages.deviceCodeEntryPage(url.pathname, "That code didn't work. Check the code and try again."));
-    if (form.decline) {
-      entry.state = 'declined';
-      return html(200, pages.deviceCodeDonePage(false, entry.app.displayName));
+  /** The device-code approval page asks for MFA and consent after the account pick, as the sign-in page does. */
+  const deviceNext = (entry: DeviceCodeEntry, user: SeedUser, action: string): Reply => {
+    const fields = { otc: entry.userCode };
+    if (needsMfa(user, entry.mfaEpoch)) {
+      entry.step = 'mfa';
+      return html(200, pages.mfaPage({ action, fields, user }));
     }
-    const candidates = usersOfTenant(users, entry.tenant?.id);
-    const user = candidates.find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
-    if (!user) return html(200, pages.deviceCodeUserPage({ action: url.pathname, userCode: entry.userCode, appName: entry.app.displayName, users: candidates, tenants }));
+    if (needsConsent(user, entry.app)) {
+      entry.step = 'consent';
+      return html(200, pages.consentPage({ action, fields, user, appName: entry.app.displayName, permission: PERMISSION }));
+    }
+    entry.step = undefined;
     entry.state = 'approved';
     entry.user = user;
     return html(200, pages.deviceCodeDonePage(true, entry.app.displayName));
   };
 
-  const approveDeviceCode = (code: string, upn: string): void => {
+  /** Answers the shown step; a denied MFA or declined consent declines the device code (authorization_declined at the poll). */
+  const answerDeviceStep = (entry: DeviceCodeEntry, answers: { mfa?: string; consent?: string }): boolean => {
+    const user = entry.picked!;
+    if (entry.step === 'mfa') {
+      if (answers.mfa !== 'approve') return false;
+      entry.mfaEpoch = mfaEpoch;
+    } else if (entry.step === 'consent') {
+      if (answers.consent !== 'accept') return false;
+      consents.add(consentKey(user, entry.app));
+    }
+    return true;
+  };
+
+  const decline = (entry: DeviceCodeEntry): Reply => {
+    entry.state = 'declined';
+    return html(200, pages.deviceCodeDonePage(false, entry.app.displayName));
+  };
+
+  const deviceAuthPage = async (req: http.IncomingMessage, url: URL): Promise<Reply> => {
+    if (req.method === 'GET') return html(200, pages.deviceCodeEntryPage(url.pathname));
+    const form = parseForm(await readBody(req));
+    const entry = findUserCode(form.otc ?? '');
+    if (!entry || entry.state !== 'pending') return html(200, pages.deviceCodeEntryPage(url.pathname, "That code didn't work. Check the code and try again."));
+    if (form.decline) return decline(entry);
+    if (!entry.picked) {
+      const candidates = usersOfTenant(users, entry.tenant?.id);
+      const user = candidates.find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
+      if (!user) return html(200, pages.deviceCodeUserPage({ action: url.pathname, userCode: entry.userCode, appName: entry.app.displayName, users: candidates, tenants }));
+      entry.picked = user;
+      return deviceNext(entry, user, url.pathname);
+    }
+    if (!entry.step || form.step !== entry.step) return html(400, pages.errorPage('This sign-in step was already answered. Start the sign-in again from your device.'));
+    if (!answerDeviceStep(entry, form)) return decline(entry);
+    return deviceNext(entry, entry.picked, url.pathname);
+  };
+
+  const approveDeviceCode = (code: string, upn: string, steps: StepAnswers = {}): void => {
     const entry = findUserCode(code);
     if (!entry) throw new Error(`no pending device code ${code}`);
     const user = usersOfTenant(users, entry.tenant?.id).find((u) => u.upn.toLowerCase() === upn.toLowerCase());
     if (!user) throw new Error(`no user ${upn} in the device code's tenant`);
-    entry.state = 'approved';
-    entry.user = user;
+    if (![undefined, 'approve', 'deny'].includes(steps.mfa)) throw new Error(`mfa must be "approve" or "deny", not ${JSON.stringify(steps.mfa)}`);
+    if (![undefined, 'accept', 'decline'].includes(steps.consent)) throw new Error(`consent must be "accept" or "decline", not ${JSON.stringify(steps.consent)}`);
+    const answers = { mfa: steps.mfa ?? 'approve', consent: steps.consent ?? 'accept' };
+    entry.picked = user;
+    deviceNext(entry, user, '');
+    while (entry.step) {
+      if (!answerDeviceStep(entry, answers)) {
+        entry.state = 'declined';
+        return;
+      }
+      deviceNext(entry, user, '');
+    }
   };
 
   /**
@@ -817,7 +877,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       return json(200, config);
     }
     if (path === '/_sandbox/devicecode/approve') {
-      approveDeviceCode(String(patch.userCode ?? ''), String(patch.upn ?? ''));
+      approveDeviceCode(String(patch.userCode ?? ''), String(patch.upn ?? ''), { mfa: patch.mfa as StepAnswers['mfa'], consent: patch.consent as StepAnswers['consent'] });
       return json(200, { approved: true });
     }
     return json(404, { error: 'not found' });

@@ -6,11 +6,10 @@
  * follows the query redirect). Only understands the sandbox's own markup
  * (sandbox/entra/html.ts).
  */
+import type { StepAnswers } from './server';
 
 /** How the person answers the steps after the account pick; by default they approve MFA and accept consent. */
-export interface SignInSteps {
-  readonly mfa?: 'approve' | 'deny';
-  readonly consent?: 'accept' | 'decline';
+export interface SignInSteps extends StepAnswers {
   /** Sent as the Cookie header (a browser's Entra session), for prompt=none. */
   readonly cookie?: string;
 }

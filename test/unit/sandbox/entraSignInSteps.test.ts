@@ -1,10 +1,11 @@
 /**
  * MFA and consent on the interactive sign-in page, as in the cloud: the page
- * asks Megan Bowen for a second factor and Diego Siciliani for consent, and the
- * person completes or declines. Grants that cannot show the page (refresh,
- * device code, prompt=none) still answer AADSTS50076 / 65001 where they must,
- * and `requireMfaAgain` makes Megan's refreshes need MFA again. Driven by
- * unmodified msal-node and plain fetch. Run like entra.test.ts.
+ * (and the device-code approval page) asks Megan Bowen for a second factor and
+ * Diego Siciliani for consent, and the person completes or declines. Grants
+ * that cannot show a page (refresh, prompt=none, a device-code poll) still
+ * answer AADSTS50076 / 65001 where they must, and `requireMfaAgain` makes
+ * Megan's refreshes need MFA again. Driven by unmodified msal-node and plain
+ * fetch. Run like entra.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,14 +39,30 @@ async function interactive(upn: string, steps: SignInSteps = {}, pca = publicApp
   return { pca, result, page: () => page! };
 }
 
-/** The device-code flow by plain fetch (msal-node hides the AADSTS code of a failed poll): request, approve as `upn`, poll once. */
-async function deviceCodeAs(upn: string) {
+/** Starts a device-code sign-in by plain fetch; `poll()` asks the token endpoint once (msal-node hides the AADSTS code of a failed poll). */
+async function startDeviceCode() {
   const form = { client_id: DATAVERSE_PUBLIC_CLIENT_ID, scope: `${scopes()[0]} openid profile offline_access` };
-  const started = (await (await fetch(`${h.entra.url}/${CONTOSO_TENANT.id}/oauth2/v2.0/devicecode`, { method: 'POST', body: new URLSearchParams(form) })).json()) as Record<string, string>;
-  h.entra.approveDeviceCode(started.user_code!, upn);
-  return postToken(h, CONTOSO_TENANT.id, { ...form, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: started.device_code! });
+  const res = await fetch(`${h.entra.url}/${CONTOSO_TENANT.id}/oauth2/v2.0/devicecode`, { method: 'POST', body: new URLSearchParams(form) });
+  const started = (await res.json()) as Record<string, string>;
+  const poll = () => postToken(h, CONTOSO_TENANT.id, { ...form, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: started.device_code! });
+  return { userCode: started.user_code!, poll };
 }
 
+/** Plays the person on the device-code approval page: enters the code, picks `upn`, answers the steps; returns the steps shown. */
+async function approveOnPage(userCode: string, upn: string, answers: { mfa?: string; consent?: string } = {}): Promise<string[]> {
+  const page = `${h.entra.url}/common/oauth2/deviceauth`;
+  const post = async (fields: Record<string, string>) => (await fetch(page, { method: 'POST', body: new URLSearchParams(fields) })).text();
+  const stepOf = (html: string) => /name="step" value="(\w+)"/.exec(html)?.[1];
+  await post({ otc: userCode });
+  let html = await post({ otc: userCode, upn });
+  const steps: string[] = [];
+  for (let step = stepOf(html); step; step = stepOf(html)) {
+    steps.push(step);
+    const answer: Record<string, string> = step === 'mfa' ? { mfa: answers.mfa ?? 'approve' } : { consent: answers.consent ?? 'accept' };
+    html = await post({ otc: userCode, step, ...answer });
+  }
+  return steps;
+}
 
 describe('MFA on the sign-in page', () => {
   test('Megan approves the second factor and gets a token with amr mfa', async () => {
@@ -112,8 +129,28 @@ describe('MFA on the sign-in page', () => {
     assert.equal((await refresh(h, String(adele.tokens?.body.refresh_token))).status, 200);
   });
 
-  test('device code for Megan: the approval page has no MFA step, so the poll answers AADSTS50076', async () => {
-    const poll = await deviceCodeAs(MEGAN);
+});
+
+describe('MFA on the device-code approval page', () => {
+  test('Megan approves the second factor on the approval page: a token with amr mfa', async () => {
+    const flow = await startDeviceCode();
+    assert.deepEqual(await approveOnPage(flow.userCode, MEGAN), ['mfa']);
+    const poll = await flow.poll();
+    assert.equal(poll.status, 200);
+    assert.deepEqual(decodePart(String(poll.body.access_token), 1).amr, ['pwd', 'mfa']);
+  });
+
+  test('Megan denies it: the poll answers authorization_declined', async () => {
+    const flow = await startDeviceCode();
+    await approveOnPage(flow.userCode, MEGAN, { mfa: 'deny' });
+    assert.equal((await flow.poll()).body.error, 'authorization_declined');
+  });
+
+  test('the policy asks for MFA again between approval and poll: the poll answers AADSTS50076', async () => {
+    const flow = await startDeviceCode();
+    h.entra.approveDeviceCode(flow.userCode, MEGAN);
+    h.entra.configure({ entra: { requireMfaAgain: true } });
+    const poll = await flow.poll();
     assert.equal(poll.body.error, 'invalid_grant');
     assert.deepEqual(poll.body.error_codes, [50076]);
   });
@@ -121,10 +158,10 @@ describe('MFA on the sign-in page', () => {
 
 describe('consent on the sign-in page', () => {
   // Order matters: consent given in one test is remembered by the next, as Entra remembers it.
-  test('device code for Diego before any consent: the approval page has no consent step, so the poll answers AADSTS65001', async () => {
-    const poll = await deviceCodeAs(DIEGO);
-    assert.equal(poll.body.error, 'invalid_grant');
-    assert.deepEqual(poll.body.error_codes, [65001]);
+  test('Diego declines consent on the device-code approval page: authorization_declined, and no consent is kept', async () => {
+    const flow = await startDeviceCode();
+    assert.deepEqual(await approveOnPage(flow.userCode, DIEGO, { consent: 'decline' }), ['consent']);
+    assert.equal((await flow.poll()).body.error, 'authorization_declined');
   });
 
   test('Diego declines: access_denied with AADSTS65004 to the redirect, and no consent is kept', async () => {
