@@ -1,12 +1,12 @@
 /**
- * Entra ID error bodies, in the exact JSON shape of notes A.5 "Error response"
- * (DOC reference-error-codes): error, error_description
+ * Entra ID error bodies, in the exact JSON shape of
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes: error, error_description
  * "AADSTSnnnn: text\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: yyyy-MM-dd HH:mm:ssZ",
  * error_codes, timestamp, trace_id, correlation_id, error_uri (+ suberror).
  * Pure: time and ids are passed in.
  */
 
-/** The AADSTS codes the sandbox emits, with the OAuth `error` and HTTP status Entra pairs them with (notes A.10). */
+/** The AADSTS codes the sandbox emits, with the OAuth `error` and HTTP status Entra pairs them with (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). */
 export const AADSTS = {
   50011: { error: 'invalid_request', status: 400 },
   50048: { error: 'invalid_client', status: 401 },
@@ -42,7 +42,7 @@ export const AADSTS = {
   7000218: { error: 'invalid_client', status: 401 },
   7000222: { error: 'invalid_client', status: 401 },
   1002012: { error: 'invalid_scope', status: 400 },
-  // Device flow: no AADSTS number in the docs for a declined request (notes A.9).
+  // Device flow: no AADSTS number for a declined request (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code).
   0: { error: 'authorization_declined', status: 400 },
 } as const satisfies Record<number, { error: string; status: number }>;
 
@@ -54,7 +54,7 @@ export interface EntraFailure {
   readonly code: AadstsCode;
   /** Text after "AADSTSnnnn: ". */
   readonly text: string;
-  /** MSAL treats `consent_required`, `basic_action`, `bad_token`… as interaction required (notes A.5). */
+  /** MSAL treats `consent_required`, `basic_action`, `bad_token`… as interaction required (msal-node's InteractionRequiredAuthError). */
   readonly suberror?: string;
   /** Overrides the `error` member (e.g. the authorize leg's `consent_required`). */
   readonly error?: string;
@@ -104,7 +104,7 @@ export function entraErrorResponse(
   return { status: entry.status, body };
 }
 
-/** Texts of the documented messages (DOC reference-error-codes; notes A.6, A.7, A.9, A.10). */
+/** Texts of the documented messages (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). */
 export const messages = {
   unknownTenant: (tenant: string) =>
     failure(90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`),

@@ -101,7 +101,7 @@ export function consentPage(input: { action: string; fields: Record<string, stri
   );
 }
 
-/** Delivers the authorization response by `response_mode=form_post`: an auto-submitting form (msal-node 7, notes "Checked on this machine"). */
+/** Delivers the authorization response by `response_mode=form_post`: an auto-submitting form, as msal-node 7 asks for it (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow). */
 export function formPostPage(redirectUri: string, fields: Record<string, string>): Page {
   return page(
     'Working...',

@@ -207,7 +207,7 @@ const NUMERIC_SETTINGS: readonly NumericSetting[] = ['tokenLifetimeSeconds', 'de
 const SESSION_COOKIE = 'sandbox_session';
 /** How the consent page names Dataverse's delegated permission. */
 const PERMISSION = 'Access Common Data Service as you (Dynamics CRM user_impersonation)';
-const CODE_LIFETIME_MS = 10 * 60 * 1000; // "about 10 minutes" (notes A.7)
+const CODE_LIFETIME_MS = 10 * 60 * 1000; // "about 10 minutes" (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow)
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
   status,
@@ -231,7 +231,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** `http://localhost[:port]` and `http://127.0.0.1[:port]`: Entra ignores the port for loopback redirect URIs (notes A.7). */
+/** `http://localhost[:port]` and `http://127.0.0.1[:port]`: Entra ignores the port for loopback redirect URIs (https://learn.microsoft.com/entra/identity-platform/reply-url). */
 export function isLoopbackRedirect(uri: string): boolean {
   try {
     const u = new URL(uri);
@@ -349,7 +349,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       id_token_signing_alg_values_supported: ['RS256'],
       response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      // v2: issuer on the sandbox origin (MSAL validates it, notes A.12.4); v1: sts.windows.net (notes A.2).
+      // v2: issuer on the sandbox origin (msal-node validates it); v1: sts.windows.net (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
       issuer: v1 ? v1Issuer(tid) : v2Issuer(origin, tid),
       request_uri_parameter_supported: false,
       authorization_endpoint: `${base}/oauth2${v}/authorize`,
@@ -418,7 +418,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     return json(200, body);
   };
 
-  // ---- client authentication (notes A.5, A.6, A.6.1) ----------------------
+  // ---- client authentication (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow) ----
 
   const authenticateClient = async (app: SeedApp, form: Form, basic: ReturnType<typeof basicCredentials>, segment: string): Promise<ClientAuthKind | EntraFailure> => {
     const secret = form.client_secret ?? basic?.secret;
@@ -453,13 +453,13 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (!form.code) return messages.missingParameter('code');
     const entry = codes.get(form.code);
     if (!entry || entry.clientId !== app.clientId || (tenant && tenant.id !== entry.user.tenantId)) return messages.invalidGrant('code');
-    if (entry.redeemed) return messages.codeRedeemed(); // single use (notes A.7)
+    if (entry.redeemed) return messages.codeRedeemed(); // single use (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow)
     if (entry.expiresAt < now()) return messages.codeExpired();
     if (form.redirect_uri !== entry.redirectUri) return messages.redirectMismatch(form.redirect_uri ?? '', app.clientId);
     if (entry.codeChallenge !== undefined) {
       const verifier = form.code_verifier ?? '';
       const computed = entry.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
-      if (!safeEqual(computed, entry.codeChallenge)) return messages.pkceMismatch(); // AADSTS501481 (notes A.7)
+      if (!safeEqual(computed, entry.codeChallenge)) return messages.pkceMismatch(); // AADSTS501481 (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow)
     }
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
@@ -487,7 +487,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (!entry || entry.app.clientId !== app.clientId) return messages.badDeviceCode();
     if (entry.expiresAt < now()) return messages.deviceCodeExpired();
     if (entry.state === 'declined') return messages.declined();
-    // Only authorization_pending, never slow_down: msal-node aborts on anything else (notes 0.5, A.9).
+    // Only authorization_pending, never slow_down: msal-node aborts on anything else (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code).
     if (entry.state === 'pending' || !entry.user) return messages.pending();
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
@@ -505,7 +505,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (isFailure(scopes)) return scopes;
     const ctx = mintContext(tenant.id);
     const access = await signer.sign(accessTokenHeader(signer.kid), appAccessTokenClaims(ctx, { audience: scopes.audience!, app, clientAuth }));
-    // No scope, refresh_token or id_token in client-credentials responses (notes A.6).
+    // No scope, refresh_token or id_token in client-credentials responses (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow).
     return json(200, { token_type: 'Bearer', expires_in: config.tokenLifetimeSeconds, ext_expires_in: config.tokenLifetimeSeconds, access_token: access });
   };
 
@@ -545,7 +545,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
 
   const tokenEndpointHandler = async (req: http.IncomingMessage, segment: string, url: URL): Promise<Reply> => {
     const form = parseForm(await readBody(req));
-    // MSAL sends client-request-id in the query and the body (notes A.5); Entra echoes it as correlation_id.
+    // MSAL sends client-request-id in the query and the body; Entra echoes it as correlation_id.
     const correlationId = form['client-request-id'] ?? url.searchParams.get('client-request-id') ?? String(req.headers['client-request-id'] ?? randomUUID());
     const fault = faults.decide(form.grant_type ?? '');
     if (fault) {
@@ -591,7 +591,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     };
     deviceCodes.set(entry.deviceCode, entry);
     const verificationUri = `${origin}/common/oauth2/deviceauth`;
-    // Field set msal-node reads (notes A.9); no verification_uri_complete.
+    // Field set msal-node reads (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code); no verification_uri_complete.
     return json(200, {
       user_code: entry.userCode,
       device_code: entry.deviceCode,
@@ -678,7 +678,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       nonce: q.nonce,
       scope: q.scope ?? '',
       codeChallenge: q.code_challenge,
-      // "If excluded, code_challenge is assumed to be plaintext"; Entra supports plain and S256 (DOC v2-oauth2-auth-code-flow).
+      // "If excluded, code_challenge is assumed to be plaintext"; Entra supports plain and S256 (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
       codeChallengeMethod: q.code_challenge_method === 'S256' ? 'S256' : 'plain',
       clientInfo: q.client_info === '1',
       expiresAt: now() + CODE_LIFETIME_MS,
@@ -884,7 +884,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   };
 
   const route = async (req: http.IncomingMessage): Promise<Reply> => {
-    // Route on the path only: MSAL appends ?client-request-id to the token URL (notes A.5).
+    // Route on the path only: msal-node appends ?client-request-id to the token URL.
     const url = new URL(req.url ?? '/', origin);
     const path = url.pathname.replace(/\/+$/, '');
     if (path.startsWith('/_sandbox/')) return adminEndpoint(req, path);
@@ -892,7 +892,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     const [, segment = '', ...rest] = path.split('/');
     const tail = rest.join('/').toLowerCase();
     const method = req.method ?? 'GET';
-    if (tail === 'discovery/instance' && segment.toLowerCase() === 'common') return json(200, instanceDiscovery()); // notes A.4
+    if (tail === 'discovery/instance' && segment.toLowerCase() === 'common') return json(200, instanceDiscovery()); // msal-node asks this first
     if (tail === 'oauth2/deviceauth') return deviceAuthPage(req, url);
     if (tail === 'oauth2/v2.0/token' && method === 'POST') return tokenEndpointHandler(req, segment, url);
     if (tail === 'oauth2/v2.0/devicecode' && method === 'POST') return deviceCodeEndpoint(req, segment, url);
