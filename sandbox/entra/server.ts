@@ -12,6 +12,7 @@
  *        Entra keys (top level or under `entra`) apply here; the whole patch is also
  *        forwarded to `onConfigure` (startSandbox passes `dataverse` on to the org handlers).
  *   POST /_sandbox/devicecode/approve {"userCode":"ABC","upn":"adele.vance@contoso.onmicrosoft.com"}
+ *        (optional "mfa": "approve"|"deny", "consent": "accept"|"decline" for the page's steps)
  */
 import { type JsonWebKey, createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
@@ -877,7 +878,11 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       return json(200, config);
     }
     if (path === '/_sandbox/devicecode/approve') {
-      approveDeviceCode(String(patch.userCode ?? ''), String(patch.upn ?? ''), { mfa: patch.mfa as StepAnswers['mfa'], consent: patch.consent as StepAnswers['consent'] });
+      try {
+        approveDeviceCode(String(patch.userCode ?? ''), String(patch.upn ?? ''), { mfa: patch.mfa as StepAnswers['mfa'], consent: patch.consent as StepAnswers['consent'] });
+      } catch (e) {
+        return json(400, { error: 'invalid_request', error_description: (e as Error).message });
+      }
       return json(200, { approved: true });
     }
     return json(404, { error: 'not found' });

@@ -146,6 +146,18 @@ describe('MFA on the device-code approval page', () => {
     assert.equal((await flow.poll()).body.error, 'authorization_declined');
   });
 
+  test('the approve hook over HTTP refuses an unknown answer with what it accepts, and leaves the code pending', async () => {
+    const flow = await startDeviceCode();
+    const res = await fetch(`${h.entra.url}/_sandbox/devicecode/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userCode: flow.userCode, upn: MEGAN, mfa: 'maybe' }),
+    });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error_description: string }).error_description, /mfa must be "approve" or "deny"/);
+    assert.equal((await flow.poll()).body.error, 'authorization_pending');
+  });
+
   test('the policy asks for MFA again between approval and poll: the poll answers AADSTS50076', async () => {
     const flow = await startDeviceCode();
     h.entra.approveDeviceCode(flow.userCode, MEGAN);
