@@ -5,12 +5,13 @@
  *   --token-lifetime <s>   access token lifetime in seconds
  *   --throttle <json|on>   forwarded to the Dataverse handlers as `throttle`
  *   --faults <json|name>   forwarded to the Dataverse handlers as `faults`
+ *   --entra <json>         Entra settings, e.g. {"faults":[{"kind":"status","status":503}]}
  *   --cache-dir <dir>      where TLS files and credentials live
  *   --port-base <n>        fixed ports: Entra n, orgs n+1.., discovery last
  */
 import { parseArgs } from 'node:util';
 import { describeSandbox } from './describe';
-import { startSandbox } from './index';
+import { type SandboxOptions, startSandbox } from './index';
 
 function parseValue(value: string | undefined): unknown {
   if (value === undefined) return undefined;
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       'token-lifetime': { type: 'string' },
       throttle: { type: 'string' },
       faults: { type: 'string' },
+      entra: { type: 'string' },
       'cache-dir': { type: 'string' },
       'port-base': { type: 'string' },
     },
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     tokenLifetimeSeconds: values['token-lifetime'] ? Number(values['token-lifetime']) : undefined,
     portBase: values['port-base'] ? Number(values['port-base']) : undefined,
     dataverse: Object.keys(dataverse).length > 0 ? dataverse : undefined,
+    entra: values.entra === undefined ? undefined : (parseValue(values.entra) as SandboxOptions['entra']),
   });
   process.stdout.write(`${describeSandbox(sandbox).join('\n')}\nPress Ctrl+C to stop.\n`);
   let stopping = false;

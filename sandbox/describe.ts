@@ -19,7 +19,7 @@ export function describeSandbox(sandbox: Sandbox): string[] {
     '  Users (pick one on the sign-in page; no password):',
     ...sandbox.users.map(
       (u) =>
-        `    ${u.upn}${u.mfaRequired ? '  (MFA required: AADSTS50076)' : ''}${u.consentRequired ? '  (consent required: AADSTS65001)' : ''}`,
+        `    ${u.upn}${u.mfaRequired ? '  (asks for MFA on the sign-in page)' : ''}${u.consentRequired ? '  (asks for consent on the sign-in page)' : ''}`,
     ),
     '  Apps:',
     `    public client        ${apps.publicClientId}`,

@@ -10,8 +10,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ensureCredentials } from './credentials';
 import { createDataverseHandler, createDiscoveryHandler } from './dataverse/server';
-import { type EntraRunConfig, startEntraServer } from './entra/server';
-import { type SignInResult, signIn } from './entra/signInDriver';
+import { type EntraTopLevelPatch, type StepAnswers, startEntraServer } from './entra/server';
+import { type SignInResult, type SignInSteps, signIn } from './entra/signInDriver';
 import { APPS, DATAVERSE_PUBLIC_CLIENT_ID, DISCOVERY_HOST, ORGS, TENANTS, USERS, type SeedApp, type SeedOrg, type SeedTenant, type SeedUser } from './seed';
 import { ensureTls } from './tls';
 
@@ -53,6 +53,8 @@ export interface SandboxOptions {
   portBase?: number;
   /** Passed to every Dataverse handler's `configure` once started (throttling, faults...). */
   dataverse?: Record<string, unknown>;
+  /** Applied to Entra once started (faults, refresh-token lifetime...), as `configure({ entra })`. */
+  entra?: EntraTopLevelPatch['entra'];
   /** Replaces the real Dataverse handlers (tests). */
   handlers?: DataverseFactories;
 }
@@ -87,17 +89,18 @@ export interface Sandbox {
     noApplicationUser: { clientId: string; secret: string };
     certificate: CertificateAppInfo;
   };
-  /** `tokenLifetimeSeconds`, `deviceCodeIntervalSeconds`…; `dataverse` (or any other key) goes to the org handlers. */
-  configure(patch: Partial<EntraRunConfig> & { dataverse?: Record<string, unknown> }): void;
-  approveDeviceCode(userCode: string, upn: string): void;
+  /** `tokenLifetimeSeconds`…, `entra` (faults, MFA, revocation) to Entra; `dataverse` (or any other key) goes to the org handlers. */
+  configure(patch: EntraTopLevelPatch & { dataverse?: Record<string, unknown> }): void;
+  /** Approves as `upn` would on the approval page, completing MFA and consent unless `steps` declines them. */
+  approveDeviceCode(userCode: string, upn: string, steps?: StepAnswers): void;
   /** Every access, refresh and id token issued so far (tests check none leaked). */
   issuedTokens(): readonly string[];
-  /** Plays the browser: opens the authorize URL, signs in as `upn`, delivers the answer to the loopback. */
-  signIn(authorizeUrl: string, upn: string): Promise<SignInResult>;
+  /** Plays the browser: opens the authorize URL, signs in as `upn` (approving MFA and consent unless told), delivers the answer to the loopback. */
+  signIn(authorizeUrl: string, upn: string, steps?: SignInSteps): Promise<SignInResult>;
   close(): Promise<void>;
 }
 
-const ENTRA_KEYS = new Set(['tokenLifetimeSeconds', 'deviceCodeIntervalSeconds', 'deviceCodeLifetimeSeconds']);
+const ENTRA_KEYS = new Set(['tokenLifetimeSeconds', 'deviceCodeIntervalSeconds', 'deviceCodeLifetimeSeconds', 'refreshTokenLifetimeSeconds', 'entra']);
 
 async function listen(server: https.Server, host: string, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
@@ -171,6 +174,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     disco.attach(factories.createDiscoveryHandler({ discoveryUrl: disco.url, authorityUrl: entra.url, jwks: entra.jwks, orgs, users: USERS }));
     entra.setKnownResources([...orgs.map((o) => o.url), disco.url]);
     if (options.dataverse) forward({ dataverse: options.dataverse });
+    if (options.entra) entra.configure({ entra: options.entra });
 
     const secretApp = appOfKind('secret', true);
     const noUserApp = appOfKind('secret', false);

@@ -24,9 +24,9 @@ export interface SeedUser {
   readonly name: string;
   readonly givenName: string;
   readonly familyName: string;
-  /** Sign-in fails with AADSTS50076 (MFA required) for this user. */
+  /** The sign-in page asks this user for a second factor; grants without the page answer AADSTS50076 until it is done. */
   readonly mfaRequired?: boolean;
-  /** Sign-in fails with AADSTS65001 (consent required) for this user. */
+  /** The sign-in page asks this user for consent to each app; grants without the page answer AADSTS65001 until it is given. */
   readonly consentRequired?: boolean;
   /** Unique names of the orgs where this user is a systemuser. */
   readonly orgs: readonly string[];

@@ -1,11 +1,12 @@
 /**
  * Claims of the tokens the sandbox mints. Pure: time, ids and addresses are
- * passed in. Shapes follow notes B.1/B.2 (v1 Dataverse access tokens) and
- * A.5 (v2 id token, client_info).
+ * passed in. Shapes follow https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
+ * (v1 Dataverse access tokens) and https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference
+ * (v2 id token); client_info is what msal-node reads.
  */
 import type { SeedApp, SeedUser } from '../seed';
 
-/** How the client authenticated: `appidacr` 0 public, 1 secret, 2 certificate (notes B.3). */
+/** How the client authenticated: `appidacr` 0 public, 1 secret, 2 certificate (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference). */
 export type ClientAuthKind = 0 | 1 | 2;
 
 /** Inputs shared by every token. */
@@ -18,22 +19,22 @@ export interface MintContext {
   readonly uti: string;
 }
 
-/** The JWT header Entra puts on v1 access tokens: kid and x5t both (notes B.1). */
+/** The JWT header Entra puts on v1 access tokens: kid and x5t both (as Entra's v1 tokens carry them). */
 export function accessTokenHeader(kid: string): Record<string, string> {
   return { typ: 'JWT', alg: 'RS256', x5t: kid, kid };
 }
 
-/** The JWT header of v2 id tokens: kid only (notes B.1 v2 sample). */
+/** The JWT header of v2 id tokens: kid only (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference). */
 export function idTokenHeader(kid: string): Record<string, string> {
   return { typ: 'JWT', alg: 'RS256', kid };
 }
 
-/** v1 issuer of access tokens: https://sts.windows.net/{tid}/ (notes B.1). */
+/** v1 issuer of access tokens: https://sts.windows.net/{tid}/ (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference). */
 export function v1Issuer(tenantId: string): string {
   return `https://sts.windows.net/${tenantId}/`;
 }
 
-/** v2 issuer on the sandbox origin (notes A.2 "Emulator rule", A.12.4). */
+/** v2 issuer on the sandbox origin: msal-node checks it against the authority it was given. */
 export function v2Issuer(origin: string, tenantId: string): string {
   return `${origin}/${tenantId}/v2.0`;
 }
@@ -45,7 +46,7 @@ function lifetime(ctx: MintContext): { iat: number; nbf: number; exp: number } {
 /** Pairwise `sub`: stable per (user, app), opaque, like Entra's. Caller supplies the hash. */
 export type PairwiseSubject = (oid: string, clientId: string) => string;
 
-/** Delegated (user) v1 access token for a Dataverse org or the discovery service (notes B.2). */
+/** Delegated (user) v1 access token for a Dataverse org or the discovery service (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference). */
 export function userAccessTokenClaims(
   ctx: MintContext,
   input: { audience: string; user: SeedUser; clientId: string; clientAuth: ClientAuthKind; ipaddr: string; sub: string },
@@ -74,7 +75,7 @@ export function userAccessTokenClaims(
   };
 }
 
-/** App-only v1 access token: `idtyp: app`, no `scp`, no `roles`, `sub == oid` (notes B.2). */
+/** App-only v1 access token: `idtyp: app`, no `scp`, no `roles`, `sub == oid` (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference). */
 export function appAccessTokenClaims(
   ctx: MintContext,
   input: { audience: string; app: SeedApp; clientAuth: ClientAuthKind },
@@ -95,7 +96,7 @@ export function appAccessTokenClaims(
   };
 }
 
-/** v2 id token (notes A.5 "A v2 id_token for the emulator should contain at least"). */
+/** v2 id token (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference). */
 export function idTokenClaims(
   ctx: MintContext,
   input: { issuer: string; user: SeedUser; clientId: string; sub: string; nonce?: string },
@@ -115,7 +116,7 @@ export function idTokenClaims(
   };
 }
 
-/** base64url JSON {uid, utid}: MSAL's homeAccountId = uid.utid (notes A.5). */
+/** base64url JSON {uid, utid}: msal-node's homeAccountId = uid.utid. */
 export function clientInfo(user: SeedUser): string {
   return Buffer.from(JSON.stringify({ uid: user.oid, utid: user.tenantId })).toString('base64url');
 }

@@ -1,17 +1,19 @@
 /**
- * Entra ID error bodies, in the exact JSON shape of notes A.5 "Error response"
- * (DOC reference-error-codes): error, error_description
+ * Entra ID error bodies, in the exact JSON shape of
+ * https://learn.microsoft.com/entra/identity-platform/reference-error-codes: error, error_description
  * "AADSTSnnnn: text\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: yyyy-MM-dd HH:mm:ssZ",
  * error_codes, timestamp, trace_id, correlation_id, error_uri (+ suberror).
  * Pure: time and ids are passed in.
  */
 
-/** The AADSTS codes the sandbox emits, with the OAuth `error` and HTTP status Entra pairs them with (notes A.10). */
+/** The AADSTS codes the sandbox emits, with the OAuth `error` and HTTP status Entra pairs them with (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). */
 export const AADSTS = {
   50011: { error: 'invalid_request', status: 400 },
   50048: { error: 'invalid_client', status: 401 },
   50059: { error: 'invalid_request', status: 400 },
+  50058: { error: 'login_required', status: 400 },
   50076: { error: 'invalid_grant', status: 400 },
+  50173: { error: 'invalid_grant', status: 400 },
   54005: { error: 'invalid_grant', status: 400 },
   65001: { error: 'invalid_grant', status: 400 },
   70000: { error: 'invalid_grant', status: 400 },
@@ -21,14 +23,18 @@ export const AADSTS = {
   70018: { error: 'bad_verification_code', status: 400 },
   70019: { error: 'expired_token', status: 400 },
   90002: { error: 'invalid_request', status: 400 },
+  90033: { error: 'temporarily_unavailable', status: 503 },
+  90055: { error: 'temporarily_unavailable', status: 429 },
   900144: { error: 'invalid_request', status: 400 },
   9002313: { error: 'invalid_request', status: 400 },
   70003: { error: 'unsupported_grant_type', status: 400 },
   65004: { error: 'access_denied', status: 400 },
   500011: { error: 'invalid_resource', status: 400 },
+  500121: { error: 'access_denied', status: 400 },
   501481: { error: 'invalid_grant', status: 400 },
   700016: { error: 'unauthorized_client', status: 400 },
   700022: { error: 'invalid_scope', status: 400 },
+  700082: { error: 'invalid_grant', status: 400 },
   700024: { error: 'invalid_client', status: 401 },
   700025: { error: 'invalid_client', status: 401 },
   700027: { error: 'invalid_client', status: 401 },
@@ -36,7 +42,7 @@ export const AADSTS = {
   7000218: { error: 'invalid_client', status: 401 },
   7000222: { error: 'invalid_client', status: 401 },
   1002012: { error: 'invalid_scope', status: 400 },
-  // Device flow: no AADSTS number in the docs for a declined request (notes A.9).
+  // Device flow: no AADSTS number for a declined request (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code).
   0: { error: 'authorization_declined', status: 400 },
 } as const satisfies Record<number, { error: string; status: number }>;
 
@@ -48,7 +54,7 @@ export interface EntraFailure {
   readonly code: AadstsCode;
   /** Text after "AADSTSnnnn: ". */
   readonly text: string;
-  /** MSAL treats `consent_required`, `basic_action`, `bad_token`… as interaction required (notes A.5). */
+  /** MSAL treats `consent_required`, `basic_action`, `bad_token`… as interaction required (msal-node's InteractionRequiredAuthError). */
   readonly suberror?: string;
   /** Overrides the `error` member (e.g. the authorize leg's `consent_required`). */
   readonly error?: string;
@@ -98,7 +104,7 @@ export function entraErrorResponse(
   return { status: entry.status, body };
 }
 
-/** Texts of the documented messages (DOC reference-error-codes; notes A.6, A.7, A.9, A.10). */
+/** Texts of the documented messages (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). */
 export const messages = {
   unknownTenant: (tenant: string) =>
     failure(90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`),
@@ -129,8 +135,18 @@ export const messages = {
   codeRedeemed: () => failure(54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.'),
   codeExpired: () => failure(70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.'),
   invalidGrant: (what: string) => failure(70000, `The provided value for the '${what}' is not valid.`, { suberror: what === 'refresh_token' ? 'bad_token' : undefined }),
+  // Revoked by a password reset or "revoke sessions" (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, FreshTokenNeeded).
   revokedRefreshToken: () =>
-    failure(70008, 'The refresh token has expired or was revoked because it was already used to obtain a new token (the sandbox rotates refresh tokens). Send a new interactive authorization request for this user and resource.', { suberror: 'bad_token' }),
+    failure(50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on a date before the revocation.', { suberror: 'bad_token' }),
+  refreshTokenExpired: () =>
+    failure(700082, 'The refresh token has expired due to inactivity. The token was issued and was inactive for the configured lifetime.', { suberror: 'bad_token' }),
+  // prompt=none without a session (https://learn.microsoft.com/entra/identity-platform/reference-error-codes, 50058).
+  noSession: () =>
+    failure(50058, 'A silent sign-in request was sent but no user is signed in. The cookies used to represent the user\'s session were not sent in the request to Microsoft Entra ID.'),
+  mfaDenied: () => failure(500121, 'Authentication failed during strong authentication request.'),
+  // Faults (https://learn.microsoft.com/entra/identity-platform/reference-error-codes: TenantThrottlingError, MsodsServiceUnavailable).
+  throttled: () => failure(90055, 'There are too many incoming requests. Please try again later.'),
+  unavailable: () => failure(90033, 'A transient error has occurred. The service is temporarily unavailable. Please try again.'),
   redirectMismatch: (redirectUri: string, clientId: string) =>
     failure(50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`),
   consentRequired: (clientId: string, appName: string) =>

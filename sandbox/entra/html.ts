@@ -44,6 +44,12 @@ function hidden(name: string, value: string): string {
   return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 }
 
+function hiddenFields(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => hidden(k, v))
+    .join('');
+}
+
 function userButtons(users: readonly SeedUser[], tenants: readonly SeedTenant[]): string {
   return users
     .map((u) => {
@@ -63,12 +69,43 @@ export function signInPage(input: { action: string; requestId: string; appName: 
   );
 }
 
-/** Delivers the authorization response by `response_mode=form_post`: an auto-submitting form (msal-node 7, notes "Checked on this machine"). */
+/**
+ * The second-factor step, shown after a user who needs MFA picks their account
+ * (https://learn.microsoft.com/entra/identity/authentication/concept-mfa-howitworks).
+ * Approve stands for answering the Authenticator prompt; Deny for refusing it.
+ */
+export function mfaPage(input: { action: string; fields: Record<string, string>; user: SeedUser }): Page {
+  return page(
+    'Approve sign in request',
+    `<h1>Approve sign in request</h1><p>${escapeHtml(input.user.upn)}</p>
+<p class="muted">Your organization requires more information to keep your account secure: open your Authenticator app and approve the request to sign in (Dataverse DevKit sandbox).</p>
+<form method="post" action="${escapeHtml(input.action)}">${hiddenFields(input.fields)}${hidden('step', 'mfa')}
+<button type="submit" name="mfa" value="approve">Approve</button>
+<button type="submit" name="mfa" value="deny">Deny</button></form>`,
+  );
+}
+
+/**
+ * The consent step, shown when the user has not yet consented to the app
+ * (https://learn.microsoft.com/entra/identity-platform/application-consent-experience).
+ */
+export function consentPage(input: { action: string; fields: Record<string, string>; user: SeedUser; appName: string; permission: string }): Page {
+  return page(
+    'Permissions requested',
+    `<h1>Permissions requested</h1><p>${escapeHtml(input.appName)}</p><p class="muted">${escapeHtml(input.user.upn)}</p>
+<p>This app would like to:</p><ul><li>${escapeHtml(input.permission)}</li><li>Maintain access to data you have given it access to</li><li>View your basic profile</li></ul>
+<p class="muted">Accepting these permissions means that you allow this app to use your data as specified in their terms of service and privacy statement.</p>
+<form method="post" action="${escapeHtml(input.action)}">${hiddenFields(input.fields)}${hidden('step', 'consent')}
+<button type="submit" name="consent" value="accept">Accept</button>
+<button type="submit" name="consent" value="decline">Cancel</button></form>`,
+  );
+}
+
+/** Delivers the authorization response by `response_mode=form_post`: an auto-submitting form, as msal-node 7 asks for it (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow). */
 export function formPostPage(redirectUri: string, fields: Record<string, string>): Page {
-  const inputs = Object.entries(fields).map(([k, v]) => hidden(k, v)).join('');
   return page(
     'Working...',
-    `<form method="post" action="${escapeHtml(redirectUri)}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><button type="submit">Submit</button></noscript></form>`,
+    `<form method="post" action="${escapeHtml(redirectUri)}">${hiddenFields(fields)}<noscript><p>Script is disabled. Click Submit to continue.</p><button type="submit">Submit</button></noscript></form>`,
     { formAction: [new URL(redirectUri).origin], script: 'document.forms[0].submit();' },
   );
 }

@@ -7,7 +7,7 @@ import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 
 import type { CertificateCredential } from '../credentials';
 import { type EntraFailure, messages } from './errors';
 
-/** One JWKS entry as Entra publishes it (notes A.3). */
+/** One JWKS entry as Entra publishes it (https://learn.microsoft.com/entra/identity-platform/signing-key-rollover). */
 export interface EntraJwk extends JsonWebKey {
   kid: string;
   x5t: string;
@@ -20,7 +20,7 @@ export interface EntraJwk extends JsonWebKey {
 export interface TokenSigner {
   readonly kid: string;
   sign(header: Record<string, string>, claims: Record<string, unknown>): Promise<string>;
-  /** The JWKS document; `issuer` goes into each key (notes A.3). */
+  /** The JWKS document; `issuer` goes into each key, as in Entra's keys documents. */
   jwks(issuer: string): { keys: EntraJwk[] };
 }
 
@@ -49,7 +49,7 @@ export interface AssertionExpectation {
 }
 
 /**
- * Verifies a private_key_jwt client assertion as notes A.6.1 lists: the
+ * Verifies a private_key_jwt client assertion (https://learn.microsoft.com/entra/identity-platform/certificate-credentials): the
  * registered cert by `x5t#S256` (PS256) or `x5t` (RS256); signature; iss == sub
  * == client_id; aud == token endpoint; nbf/exp; jti present. msal-node sends no
  * `iat`, so none is required.
@@ -70,7 +70,7 @@ export async function verifyClientAssertion(assertion: string, expect: Assertion
     const hex = presented ? Buffer.from(presented, 'base64url').toString('hex').toUpperCase() : '';
     return messages.badAssertion(`The key was not found., Thumbprint of key used by client: '${hex}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${expect.clientId}'.`);
   }
-  // The thumbprint kind fixes the algorithm msal-node uses: x5t#S256 -> PS256, x5t -> RS256 (notes 0.4).
+  // The thumbprint kind fixes the algorithm msal-node uses: x5t#S256 -> PS256, x5t -> RS256 (msal-node's ClientAssertion).
   const algorithms = s256 ? ['PS256'] : ['RS256'];
   try {
     const { payload } = await jwtVerify(assertion, createPublicKey(cert.certificatePem), {

@@ -1,15 +1,15 @@
 /**
  * Scope parsing for the token, device-code and authorize endpoints. Pure.
  *
- * Rules (notes A.6, A.11): Dataverse is a v1 resource; Entra derives the
+ * Rules (https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth): Dataverse is a v1 resource; Entra derives the
  * audience "by taking everything before the last slash" of the scope
- * (DOC scenario-daemon-acquire-token), so `https://org/.default` -> `https://org`
+ * (https://learn.microsoft.com/entra/identity-platform/scenario-daemon-acquire-token), so `https://org/.default` -> `https://org`
  * and `https://org//.default` -> `https://org/`. Client credentials need
  * exactly one `<resource>/.default` (else AADSTS1002012 / 700022).
  */
 import { type EntraFailure, messages } from './errors';
 
-/** OIDC scopes MSAL adds to user flows (notes A.5). */
+/** OIDC scopes msal-node adds to user flows. */
 export const OIDC_SCOPES = ['openid', 'profile', 'offline_access', 'email'] as const;
 
 /** The result of parsing a scope parameter. */
@@ -76,7 +76,7 @@ export function parseScopes(
   if (!context.knownResources.some((r) => resourceKey(r) === resourceKey(resource))) {
     return messages.unknownResource(resource, context.tenantName);
   }
-  // Dataverse (Dynamics CRM) exposes one delegated permission (notes A.11).
+  // Dataverse (Dynamics CRM) exposes one delegated permission (https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth).
   const badPermission = parts.find((p) => !['user_impersonation', '.default'].includes(p.split!.permission.toLowerCase()));
   if (badPermission) return messages.badScope(badPermission.scope);
   return { ...base, audience: resource, permission };

@@ -8,10 +8,11 @@
  * Admin endpoint (loopback only; JSON bodies force a CORS preflight, which is
  * never granted, so a web page cannot drive it):
  *   GET  /_sandbox/config                     -> current Entra run config
- *   POST /_sandbox/config   {"tokenLifetimeSeconds":2, "dataverse": {...}}
- *        Entra keys apply here; the whole patch is also forwarded to `onConfigure`
- *        (startSandbox passes `dataverse` on to the org handlers).
+ *   POST /_sandbox/config   {"tokenLifetimeSeconds":2, "entra": {...}, "dataverse": {...}}
+ *        Entra keys (top level or under `entra`) apply here; the whole patch is also
+ *        forwarded to `onConfigure` (startSandbox passes `dataverse` on to the org handlers).
  *   POST /_sandbox/devicecode/approve {"userCode":"ABC","upn":"adele.vance@contoso.onmicrosoft.com"}
+ *        (optional "mfa": "approve"|"deny", "consent": "accept"|"decline" for the page's steps)
  */
 import { type JsonWebKey, createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
@@ -34,6 +35,7 @@ import {
 import { type EntraFailure, entraErrorResponse, messages } from './errors';
 import * as pages from './html';
 import { type TokenSigner, createTokenSigner, verifyClientAssertion } from './jwt';
+import { type EntraFaultConfig, EntraFaults } from './runConfig';
 import { type ParsedScopes, isFailure, parseScopes } from './scopes';
 
 /** Entra settings that can change at run time (`configure`, `POST /_sandbox/config`). */
@@ -44,7 +46,37 @@ export interface EntraRunConfig {
   deviceCodeIntervalSeconds: number;
   /** Device-code lifetime (Entra: 900). */
   deviceCodeLifetimeSeconds: number;
+  /**
+   * Refresh-token lifetime (Entra: 90 days, https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
+   * Each refresh token stays valid this long after it was issued, even once it has been used.
+   */
+  refreshTokenLifetimeSeconds: number;
+  /** Faults of the token endpoint (`[]`: none); see runConfig.ts. */
+  faults: EntraFaultConfig[];
 }
+
+/** The numeric settings of EntraRunConfig. */
+type NumericSetting = 'tokenLifetimeSeconds' | 'deviceCodeIntervalSeconds' | 'deviceCodeLifetimeSeconds' | 'refreshTokenLifetimeSeconds';
+
+/** What `configure` accepts: settings, plus events that change the state of the run. */
+export interface EntraConfigPatch extends Partial<Pick<EntraRunConfig, NumericSetting>> {
+  faults?: EntraFaultConfig[];
+  /**
+   * `true`: the policy asks users who need MFA for it again (a new location, a
+   * sign-in frequency policy). Their refreshes answer AADSTS50076 until they
+   * do MFA on the sign-in page again.
+   */
+  requireMfaAgain?: boolean;
+  /**
+   * Revokes refresh tokens issued so far, as a password reset or "revoke
+   * sessions" does: `true` for every user, or one user's UPN. They then answer
+   * `invalid_grant` AADSTS50173; tokens issued afterwards work.
+   */
+  revokeRefreshTokens?: true | string;
+}
+
+/** What `configure` and `POST /_sandbox/config` take: the lifetimes at the top level, everything under `entra`. */
+export type EntraTopLevelPatch = Partial<Pick<EntraRunConfig, NumericSetting>> & { entra?: EntraConfigPatch };
 
 /** Options of `startEntraServer`. */
 export interface EntraServerOptions {
@@ -73,10 +105,12 @@ export interface EntraServer {
   /** The public JWKS resources validate with. */
   readonly jwks: { keys: JsonWebKey[] };
   readonly config: Readonly<EntraRunConfig>;
-  configure(patch: Partial<EntraRunConfig>): void;
+  /** Settings and events at the top level or under `entra` (see EntraConfigPatch). Throws on bad input. */
+  configure(patch: EntraTopLevelPatch): void;
   setKnownResources(resources: readonly string[]): void;
   /** Approves a pending device code as a seeded user (tests). Throws when unknown. */
-  approveDeviceCode(userCode: string, upn: string): void;
+  /** Approves as the person would on the page, completing MFA and consent unless `steps` declines them. */
+  approveDeviceCode(userCode: string, upn: string, steps?: StepAnswers): void;
   /** Every access, refresh and id token issued so far, so tests can prove none leaked into files or logs. */
   issuedTokens(): readonly string[];
   /** Declines a pending device code (tests). */
@@ -96,6 +130,18 @@ interface AuthorizeRequest {
   codeChallengeMethod: 'S256' | 'plain';
   clientInfo: boolean;
   expiresAt: number;
+  /** The account picked on the page, once picked. */
+  user?: SeedUser;
+  /** The step the page is showing after the account pick. */
+  step?: 'mfa' | 'consent';
+  /** MFA epoch in which the user did MFA during this sign-in (or in the session, for prompt=none). */
+  mfaEpoch?: number;
+}
+
+/** A browser's sign-in session (the cookie Entra sets), so `prompt=none` can work without the page. */
+interface BrowserSession {
+  user: SeedUser;
+  mfaEpoch?: number;
 }
 
 interface AuthCode {
@@ -107,12 +153,16 @@ interface AuthCode {
   nonce?: string;
   expiresAt: number;
   redeemed: boolean;
+  mfaEpoch?: number;
 }
 
 interface RefreshTokenEntry {
   clientId: string;
   user: SeedUser;
-  used: boolean;
+  expiresAt: number;
+  revoked: boolean;
+  /** MFA epoch the sign-in behind this token did MFA in; undefined when it did none. */
+  mfaEpoch?: number;
 }
 
 interface DeviceCodeEntry {
@@ -123,6 +173,17 @@ interface DeviceCodeEntry {
   expiresAt: number;
   state: 'pending' | 'approved' | 'declined';
   user?: SeedUser;
+  /** The account picked on the approval page, while its MFA or consent step is shown. */
+  picked?: SeedUser;
+  step?: 'mfa' | 'consent';
+  /** MFA epoch in which the person did MFA on the approval page. */
+  mfaEpoch?: number;
+}
+
+/** How the person answers the MFA and consent steps (test hooks; the page itself asks). */
+export interface StepAnswers {
+  readonly mfa?: 'approve' | 'deny';
+  readonly consent?: 'accept' | 'decline';
 }
 
 type Form = Record<string, string>;
@@ -132,10 +193,22 @@ interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Close the connection instead of answering (fault `drop`). */
+  drop?: boolean;
 }
 
-const DEFAULT_CONFIG: EntraRunConfig = { tokenLifetimeSeconds: 3599, deviceCodeIntervalSeconds: 5, deviceCodeLifetimeSeconds: 900 };
-const CODE_LIFETIME_MS = 10 * 60 * 1000; // "about 10 minutes" (notes A.7)
+const DEFAULT_CONFIG: EntraRunConfig = {
+  tokenLifetimeSeconds: 3599,
+  deviceCodeIntervalSeconds: 5,
+  deviceCodeLifetimeSeconds: 900,
+  refreshTokenLifetimeSeconds: 90 * 24 * 3600,
+  faults: [],
+};
+const NUMERIC_SETTINGS: readonly NumericSetting[] = ['tokenLifetimeSeconds', 'deviceCodeIntervalSeconds', 'deviceCodeLifetimeSeconds', 'refreshTokenLifetimeSeconds'];
+const SESSION_COOKIE = 'sandbox_session';
+/** How the consent page names Dataverse's delegated permission. */
+const PERMISSION = 'Access Common Data Service as you (Dynamics CRM user_impersonation)';
+const CODE_LIFETIME_MS = 10 * 60 * 1000; // "about 10 minutes" (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow)
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
   status,
@@ -159,7 +232,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** `http://localhost[:port]` and `http://127.0.0.1[:port]`: Entra ignores the port for loopback redirect URIs (notes A.7). */
+/** `http://localhost[:port]` and `http://127.0.0.1[:port]`: Entra ignores the port for loopback redirect URIs (https://learn.microsoft.com/entra/identity-platform/reply-url). */
 export function isLoopbackRedirect(uri: string): boolean {
   try {
     const u = new URL(uri);
@@ -201,7 +274,12 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   const users = options.users ?? USERS;
   const apps = options.apps ?? APPS;
   const now = options.now ?? Date.now;
-  const config: EntraRunConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const config: EntraRunConfig = { ...DEFAULT_CONFIG, ...options.config, faults: [] };
+  const faults = new EntraFaults();
+  if (options.config?.faults) {
+    faults.set(options.config.faults);
+    config.faults = faults.current();
+  }
   let knownResources = [...(options.knownResources ?? [])];
   const signer: TokenSigner = createTokenSigner(options.credentials.tokenSigning);
   const authorizeRequests = new Map<string, AuthorizeRequest>();
@@ -217,6 +295,11 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     }
   };
   const deviceCodes = new Map<string, DeviceCodeEntry>();
+  /** `${oid}|${clientId}` of the consents given on the page during this run. */
+  const consents = new Set<string>();
+  const sessions = new Map<string, BrowserSession>();
+  /** Bumped by `requireMfaAgain`: MFA done in an older epoch no longer counts. */
+  let mfaEpoch = 0;
   const salt = token(16);
   let origin = '';
 
@@ -232,11 +315,19 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   const pairwise = (oid: string, clientId: string) => createHash('sha256').update(`${oid}|${clientId}|${salt}`).digest('base64url').slice(0, 43);
   const tokenEndpoint = (segment: string) => `${origin}/${segment}/oauth2/v2.0/token`;
 
-  /** MFA and consent are enforced per user (seed flags); the sandbox has no MFA or consent UI. */
-  const userGate = (user: SeedUser, app: SeedApp, audience: string | undefined): EntraFailure | undefined => {
+  const consentKey = (user: SeedUser, app: SeedApp) => `${user.oid}|${app.clientId}`;
+  const needsConsent = (user: SeedUser, app: SeedApp) => user.consentRequired === true && !consents.has(consentKey(user, app));
+  const needsMfa = (user: SeedUser, epoch: number | undefined) => user.mfaRequired === true && epoch !== mfaEpoch;
+
+  /**
+   * What a grant without the page (refresh, device code, prompt=none) must refuse: consent not given
+   * (AADSTS65001) or MFA not done since the policy last asked for it (AADSTS50076); the person resolves
+   * both on the interactive page (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+   */
+  const userGate = (user: SeedUser, app: SeedApp, audience: string | undefined, epoch: number | undefined): EntraFailure | undefined => {
     if (!appIn(app.clientId, user.tenantId)) return messages.unknownApp(app.clientId, user.tenantId);
-    if (user.consentRequired) return messages.consentRequired(app.clientId, app.displayName);
-    if (user.mfaRequired) return messages.mfaRequired(audience ?? '00000007-0000-0000-c000-000000000000');
+    if (needsConsent(user, app)) return messages.consentRequired(app.clientId, app.displayName);
+    if (needsMfa(user, epoch)) return messages.mfaRequired(audience ?? '00000007-0000-0000-c000-000000000000');
     return undefined;
   };
 
@@ -259,7 +350,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       id_token_signing_alg_values_supported: ['RS256'],
       response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      // v2: issuer on the sandbox origin (MSAL validates it, notes A.12.4); v1: sts.windows.net (notes A.2).
+      // v2: issuer on the sandbox origin (msal-node validates it); v1: sts.windows.net (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
       issuer: v1 ? v1Issuer(tid) : v2Issuer(origin, tid),
       request_uri_parameter_supported: false,
       authorization_endpoint: `${base}/oauth2${v}/authorize`,
@@ -296,6 +387,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     wantClientInfo: boolean;
     nonce?: string;
     ip: string;
+    mfaEpoch: number | undefined;
   }): Promise<Reply> => {
     const { user, app, scopes } = input;
     const ctx = mintContext(user.tenantId);
@@ -314,7 +406,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     };
     if (scopes.offlineAccess) {
       const rt = token(48);
-      refreshTokens.set(rt, { clientId: app.clientId, user, used: false });
+      refreshTokens.set(rt, { clientId: app.clientId, user, expiresAt: now() + config.refreshTokenLifetimeSeconds * 1000, revoked: false, mfaEpoch: input.mfaEpoch });
       body.refresh_token = rt;
     }
     if (scopes.openid) {
@@ -327,7 +419,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     return json(200, body);
   };
 
-  // ---- client authentication (notes A.5, A.6, A.6.1) ----------------------
+  // ---- client authentication (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow) ----
 
   const authenticateClient = async (app: SeedApp, form: Form, basic: ReturnType<typeof basicCredentials>, segment: string): Promise<ClientAuthKind | EntraFailure> => {
     const secret = form.client_secret ?? basic?.secret;
@@ -362,32 +454,33 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (!form.code) return messages.missingParameter('code');
     const entry = codes.get(form.code);
     if (!entry || entry.clientId !== app.clientId || (tenant && tenant.id !== entry.user.tenantId)) return messages.invalidGrant('code');
-    if (entry.redeemed) return messages.codeRedeemed(); // single use (notes A.7)
+    if (entry.redeemed) return messages.codeRedeemed(); // single use (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow)
     if (entry.expiresAt < now()) return messages.codeExpired();
     if (form.redirect_uri !== entry.redirectUri) return messages.redirectMismatch(form.redirect_uri ?? '', app.clientId);
     if (entry.codeChallenge !== undefined) {
       const verifier = form.code_verifier ?? '';
       const computed = entry.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
-      if (!safeEqual(computed, entry.codeChallenge)) return messages.pkceMismatch(); // AADSTS501481 (notes A.7)
+      if (!safeEqual(computed, entry.codeChallenge)) return messages.pkceMismatch(); // AADSTS501481 (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow)
     }
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
     entry.redeemed = true;
-    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', nonce: entry.nonce, ip });
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', nonce: entry.nonce, ip, mfaEpoch: entry.mfaEpoch });
   };
 
   const refreshTokenGrant = async ({ form, app, clientAuth, tenant, segment, ip }: GrantInput): Promise<EntraFailure | Reply> => {
     if (!form.refresh_token) return messages.missingParameter('refresh_token');
     const entry = refreshTokens.get(form.refresh_token);
     if (!entry || entry.clientId !== app.clientId || (tenant && tenant.id !== entry.user.tenantId)) return messages.invalidGrant('refresh_token');
-    // Stricter than Entra, which keeps old refresh tokens valid: a client that reuses one is caught here.
-    if (entry.used) return messages.revokedRefreshToken();
+    // A used refresh token stays valid: "Refresh tokens aren't revoked when used to acquire new access tokens";
+    // only expiry and revocation (password reset, revoked sessions) end it (https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
+    if (entry.revoked) return messages.revokedRefreshToken();
+    if (entry.expiresAt < now()) return messages.refreshTokenExpired();
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
-    const gate = userGate(entry.user, app, scopes.audience);
+    const gate = userGate(entry.user, app, scopes.audience, entry.mfaEpoch);
     if (gate) return gate;
-    entry.used = true;
-    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip });
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip, mfaEpoch: entry.mfaEpoch });
   };
 
   const deviceCodeGrant = async ({ form, app, clientAuth, tenant, segment, ip }: GrantInput): Promise<EntraFailure | Reply> => {
@@ -395,14 +488,15 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (!entry || entry.app.clientId !== app.clientId) return messages.badDeviceCode();
     if (entry.expiresAt < now()) return messages.deviceCodeExpired();
     if (entry.state === 'declined') return messages.declined();
-    // Only authorization_pending, never slow_down: msal-node aborts on anything else (notes 0.5, A.9).
+    // Only authorization_pending, never slow_down: msal-node aborts on anything else (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code).
     if (entry.state === 'pending' || !entry.user) return messages.pending();
     const scopes = userScopes(form, tenant, segment);
     if (isFailure(scopes)) return scopes;
     deviceCodes.delete(entry.deviceCode);
-    const gate = userGate(entry.user, app, scopes.audience);
+    // MFA and consent were asked on the approval page; the policy may have asked for MFA again since.
+    const gate = userGate(entry.user, app, scopes.audience, entry.mfaEpoch);
     if (gate) return gate;
-    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip });
+    return issueUserTokens({ user: entry.user, app, clientAuth, scopes, wantClientInfo: form.client_info === '1', ip, mfaEpoch: entry.mfaEpoch });
   };
 
   const clientCredentialsGrant = async ({ form, app, clientAuth, tenant, segment }: GrantInput): Promise<EntraFailure | Reply> => {
@@ -412,7 +506,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (isFailure(scopes)) return scopes;
     const ctx = mintContext(tenant.id);
     const access = await signer.sign(accessTokenHeader(signer.kid), appAccessTokenClaims(ctx, { audience: scopes.audience!, app, clientAuth }));
-    // No scope, refresh_token or id_token in client-credentials responses (notes A.6).
+    // No scope, refresh_token or id_token in client-credentials responses (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow).
     return json(200, { token_type: 'Bearer', expires_in: config.tokenLifetimeSeconds, ext_expires_in: config.tokenLifetimeSeconds, access_token: access });
   };
 
@@ -427,10 +521,38 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
 
   // ---- endpoints ----------------------------------------------------------------
 
+  /**
+   * Carries out a token-endpoint fault: 429 with Retry-After, or 503, in Entra's error body (MSAL honours
+   * Retry-After on both: https://learn.microsoft.com/entra/msal/dotnet/advanced/client-and-server-throttling);
+   * a dropped connection; or a delay, after which the request is answered (undefined).
+   */
+  const faultReply = async (fault: EntraFaultConfig, correlationId: string): Promise<Reply | undefined> => {
+    switch (fault.kind) {
+      case 'throttle': {
+        const reply = errorReply(messages.throttled(), correlationId);
+        return { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) } };
+      }
+      case 'status': {
+        const reply = errorReply(messages.unavailable(), correlationId);
+        return fault.retryAfterSeconds === undefined ? reply : { ...reply, headers: { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) } };
+      }
+      case 'drop':
+        return { status: 0, headers: {}, body: '', drop: true };
+      case 'slow':
+        await new Promise<void>((resolve) => setTimeout(resolve, fault.delayMs).unref());
+        return undefined;
+    }
+  };
+
   const tokenEndpointHandler = async (req: http.IncomingMessage, segment: string, url: URL): Promise<Reply> => {
     const form = parseForm(await readBody(req));
-    // MSAL sends client-request-id in the query and the body (notes A.5); Entra echoes it as correlation_id.
+    // MSAL sends client-request-id in the query and the body; Entra echoes it as correlation_id.
     const correlationId = form['client-request-id'] ?? url.searchParams.get('client-request-id') ?? String(req.headers['client-request-id'] ?? randomUUID());
+    const fault = faults.decide(form.grant_type ?? '');
+    if (fault) {
+      const faulted = await faultReply(fault, correlationId);
+      if (faulted) return faulted;
+    }
     const tenantOrMulti = resolveTenant(segment);
     if (!tenantOrMulti) return errorReply(messages.unknownTenant(segment), correlationId);
     const tenant = tenantOrMulti === 'multi' ? undefined : tenantOrMulti;
@@ -470,7 +592,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     };
     deviceCodes.set(entry.deviceCode, entry);
     const verificationUri = `${origin}/common/oauth2/deviceauth`;
-    // Field set msal-node reads (notes A.9); no verification_uri_complete.
+    // Field set msal-node reads (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code); no verification_uri_complete.
     return json(200, {
       user_code: entry.userCode,
       device_code: entry.deviceCode,
@@ -498,7 +620,47 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     return authorizeResponse(request, fields);
   };
 
-  const authorizeGet = (segment: string, url: URL): Reply => {
+  const sessionOf = (req: http.IncomingMessage): BrowserSession | undefined => {
+    const id = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+    return id ? sessions.get(id) : undefined;
+  };
+
+  /** Issues the code and opens (or renews) the browser's session, as Entra's sign-in cookie does. */
+  const issueCode = (request: AuthorizeRequest, user: SeedUser): Reply => {
+    const code = token(48);
+    codes.set(code, {
+      clientId: request.app.clientId,
+      redirectUri: request.redirectUri,
+      user,
+      codeChallenge: request.codeChallenge,
+      codeChallengeMethod: request.codeChallengeMethod,
+      nonce: request.nonce,
+      expiresAt: now() + CODE_LIFETIME_MS,
+      redeemed: false,
+      mfaEpoch: request.mfaEpoch,
+    });
+    const fields: Record<string, string> = { code, session_state: randomUUID() };
+    if (request.clientInfo) fields.client_info = clientInfo(user);
+    const sessionId = token(24);
+    sessions.set(sessionId, { user, mfaEpoch: request.mfaEpoch });
+    const reply = authorizeResponse(request, fields);
+    return { ...reply, headers: { ...reply.headers, 'set-cookie': `${SESSION_COOKIE}=${sessionId}; Path=/; Secure; HttpOnly; SameSite=None` } };
+  };
+
+  /**
+   * prompt=none: no page may be shown, so what the page would ask for comes back to the redirect URI:
+   * no session -> login_required (50058), consent -> consent_required (65001), MFA -> interaction_required
+   * (50076) (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#error-codes-for-authorization-endpoint-errors).
+   */
+  const silentAuthorize = (request: AuthorizeRequest, session: BrowserSession | undefined, audience: string | undefined): Reply => {
+    if (!session || (request.tenant && request.tenant.id !== session.user.tenantId)) return authorizeError(request, messages.noSession());
+    const gate = userGate(session.user, request.app, audience, session.mfaEpoch);
+    if (gate) return authorizeError(request, gate, gate.code === 65001 ? 'consent_required' : gate.code === 50076 ? 'interaction_required' : undefined);
+    request.mfaEpoch = session.mfaEpoch;
+    return issueCode(request, session.user);
+  };
+
+  const authorizeGet = (req: http.IncomingMessage, segment: string, url: URL): Reply => {
     const q = Object.fromEntries(url.searchParams);
     const tenantOrMulti = resolveTenant(segment);
     // Errors Entra cannot redirect (unknown tenant, unknown app, unregistered redirect URI) are shown on its own page.
@@ -517,7 +679,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
       nonce: q.nonce,
       scope: q.scope ?? '',
       codeChallenge: q.code_challenge,
-      // "If excluded, code_challenge is assumed to be plaintext"; Entra supports plain and S256 (DOC v2-oauth2-auth-code-flow).
+      // "If excluded, code_challenge is assumed to be plaintext"; Entra supports plain and S256 (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow).
       codeChallengeMethod: q.code_challenge_method === 'S256' ? 'S256' : 'plain',
       clientInfo: q.client_info === '1',
       expiresAt: now() + CODE_LIFETIME_MS,
@@ -527,40 +689,66 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (q.code_challenge_method && !['S256', 'plain'].includes(q.code_challenge_method)) return authorizeError(request, messages.malformed('Invalid code_challenge_method.'));
     const scopes = userScopes(q, tenant, segment);
     if (isFailure(scopes)) return authorizeError(request, scopes);
+    if (q.prompt === 'none') return silentAuthorize(request, sessionOf(req), scopes.audience);
     const requestId = token(24);
     authorizeRequests.set(requestId, request);
     return html(200, pages.signInPage({ action: url.pathname, requestId, appName: app.displayName, users: usersOfTenant(users, tenant?.id), tenants }));
   };
 
-  const authorizePost = async (req: http.IncomingMessage): Promise<Reply> => {
-    const form = parseForm(await readBody(req));
-    const request = form.request ? authorizeRequests.get(form.request) : undefined;
-    if (!request || request.expiresAt < now()) return html(400, pages.errorPage('This sign-in request has expired or was already used. Start the sign-in again from your app.'));
-    authorizeRequests.delete(form.request!);
-    if (form.cancel) return authorizeError(request, messages.userCancelled());
-    const user = usersOfTenant(users, request.tenant?.id).find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
-    if (!user) return html(400, pages.errorPage('Unknown account.'));
-    const scopes = parseScopes(request.scope, { grant: 'user', knownResources, tenantName: user.tenantId });
-    const gate = userGate(user, request.app, isFailure(scopes) ? undefined : scopes.audience);
-    if (gate) {
-      // On the authorize leg these come back as consent_required / interaction_required (DOC v2-oauth2-auth-code-flow error codes).
-      const error = gate.code === 65001 ? 'consent_required' : gate.code === 50076 ? 'interaction_required' : undefined;
-      return authorizeError(request, gate, error);
+  /**
+   * After the account pick, the page asks for what the account still needs, in Entra's order: the second
+   * factor (https://learn.microsoft.com/entra/identity/authentication/concept-mfa-howitworks), then consent
+   * (https://learn.microsoft.com/entra/identity-platform/application-consent-experience); then the code.
+   */
+  const nextStep = (requestId: string, request: AuthorizeRequest, user: SeedUser, action: string): Reply => {
+    if (!appIn(request.app.clientId, user.tenantId)) {
+      authorizeRequests.delete(requestId);
+      return authorizeError(request, messages.unknownApp(request.app.clientId, user.tenantId));
     }
-    const code = token(48);
-    codes.set(code, {
-      clientId: request.app.clientId,
-      redirectUri: request.redirectUri,
-      user,
-      codeChallenge: request.codeChallenge,
-      codeChallengeMethod: request.codeChallengeMethod,
-      nonce: request.nonce,
-      expiresAt: now() + CODE_LIFETIME_MS,
-      redeemed: false,
-    });
-    const fields: Record<string, string> = { code, session_state: randomUUID() };
-    if (request.clientInfo) fields.client_info = clientInfo(user);
-    return authorizeResponse(request, fields);
+    if (needsMfa(user, request.mfaEpoch)) {
+      request.step = 'mfa';
+      return html(200, pages.mfaPage({ action, fields: { request: requestId }, user }));
+    }
+    if (needsConsent(user, request.app)) {
+      request.step = 'consent';
+      return html(200, pages.consentPage({ action, fields: { request: requestId }, user, appName: request.app.displayName, permission: PERMISSION }));
+    }
+    authorizeRequests.delete(requestId);
+    return issueCode(request, user);
+  };
+
+  const authorizePost = async (req: http.IncomingMessage, url: URL): Promise<Reply> => {
+    const form = parseForm(await readBody(req));
+    const requestId = form.request ?? '';
+    const request = authorizeRequests.get(requestId);
+    if (!request || request.expiresAt < now()) return html(400, pages.errorPage('This sign-in request has expired or was already used. Start the sign-in again from your app.'));
+    if (form.cancel) {
+      authorizeRequests.delete(requestId);
+      return authorizeError(request, messages.userCancelled());
+    }
+    if (!request.user) {
+      const user = usersOfTenant(users, request.tenant?.id).find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
+      if (!user) return html(400, pages.errorPage('Unknown account.'));
+      request.user = user;
+      return nextStep(requestId, request, user, url.pathname);
+    }
+    // A step can only be answered while the page shows it (no skipping MFA by posting the account again).
+    if (!request.step || form.step !== request.step) return html(400, pages.errorPage('This sign-in step was already answered. Start the sign-in again from your app.'));
+    if (request.step === 'mfa') {
+      if (form.mfa !== 'approve') {
+        authorizeRequests.delete(requestId);
+        return authorizeError(request, messages.mfaDenied(), 'access_denied');
+      }
+      request.mfaEpoch = mfaEpoch;
+    } else {
+      if (form.consent !== 'accept') {
+        // Declined consent: access_denied with AADSTS65004 (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+        authorizeRequests.delete(requestId);
+        return authorizeError(request, messages.userCancelled(), 'access_denied');
+      }
+      consents.add(consentKey(request.user, request.app));
+    }
+    return nextStep(requestId, request, request.user, url.pathname);
   };
 
   const findUserCode = (code: string) => {
@@ -568,39 +756,111 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     return [...deviceCodes.values()].find((e) => e.userCode === wanted && e.expiresAt >= now());
   };
 
-  const deviceAuthPage = async (req: http.IncomingMessage, url: URL): Promise<Reply> => {
-    if (req.method === 'GET') return html(200, pages.deviceCodeEntryPage(url.pathname));
-    const form = parseForm(await readBody(req));
-    const entry = findUserCode(form.otc ?? '');
-    if (!entry) return html(200, pages.deviceCodeEntryPage(url.pathname, "That code didn't work. Check the code and try again."));
-    if (form.decline) {
-      entry.state = 'declined';
-      return html(200, pages.deviceCodeDonePage(false, entry.app.displayName));
+  /** The device-code approval page asks for MFA and consent after the account pick, as the sign-in page does. */
+  const deviceNext = (entry: DeviceCodeEntry, user: SeedUser, action: string): Reply => {
+    const fields = { otc: entry.userCode };
+    if (needsMfa(user, entry.mfaEpoch)) {
+      entry.step = 'mfa';
+      return html(200, pages.mfaPage({ action, fields, user }));
     }
-    const candidates = usersOfTenant(users, entry.tenant?.id);
-    const user = candidates.find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
-    if (!user) return html(200, pages.deviceCodeUserPage({ action: url.pathname, userCode: entry.userCode, appName: entry.app.displayName, users: candidates, tenants }));
+    if (needsConsent(user, entry.app)) {
+      entry.step = 'consent';
+      return html(200, pages.consentPage({ action, fields, user, appName: entry.app.displayName, permission: PERMISSION }));
+    }
+    entry.step = undefined;
     entry.state = 'approved';
     entry.user = user;
     return html(200, pages.deviceCodeDonePage(true, entry.app.displayName));
   };
 
-  const approveDeviceCode = (code: string, upn: string): void => {
+  /** Answers the shown step; a denied MFA or declined consent declines the device code (authorization_declined at the poll). */
+  const answerDeviceStep = (entry: DeviceCodeEntry, answers: { mfa?: string; consent?: string }): boolean => {
+    const user = entry.picked!;
+    if (entry.step === 'mfa') {
+      if (answers.mfa !== 'approve') return false;
+      entry.mfaEpoch = mfaEpoch;
+    } else if (entry.step === 'consent') {
+      if (answers.consent !== 'accept') return false;
+      consents.add(consentKey(user, entry.app));
+    }
+    return true;
+  };
+
+  const decline = (entry: DeviceCodeEntry): Reply => {
+    entry.state = 'declined';
+    return html(200, pages.deviceCodeDonePage(false, entry.app.displayName));
+  };
+
+  const deviceAuthPage = async (req: http.IncomingMessage, url: URL): Promise<Reply> => {
+    if (req.method === 'GET') return html(200, pages.deviceCodeEntryPage(url.pathname));
+    const form = parseForm(await readBody(req));
+    const entry = findUserCode(form.otc ?? '');
+    if (!entry || entry.state !== 'pending') return html(200, pages.deviceCodeEntryPage(url.pathname, "That code didn't work. Check the code and try again."));
+    if (form.decline) return decline(entry);
+    if (!entry.picked) {
+      const candidates = usersOfTenant(users, entry.tenant?.id);
+      const user = candidates.find((u) => u.upn.toLowerCase() === (form.upn ?? '').toLowerCase());
+      if (!user) return html(200, pages.deviceCodeUserPage({ action: url.pathname, userCode: entry.userCode, appName: entry.app.displayName, users: candidates, tenants }));
+      entry.picked = user;
+      return deviceNext(entry, user, url.pathname);
+    }
+    if (!entry.step || form.step !== entry.step) return html(400, pages.errorPage('This sign-in step was already answered. Start the sign-in again from your device.'));
+    if (!answerDeviceStep(entry, form)) return decline(entry);
+    return deviceNext(entry, entry.picked, url.pathname);
+  };
+
+  const approveDeviceCode = (code: string, upn: string, steps: StepAnswers = {}): void => {
     const entry = findUserCode(code);
     if (!entry) throw new Error(`no pending device code ${code}`);
     const user = usersOfTenant(users, entry.tenant?.id).find((u) => u.upn.toLowerCase() === upn.toLowerCase());
     if (!user) throw new Error(`no user ${upn} in the device code's tenant`);
-    entry.state = 'approved';
-    entry.user = user;
+    if (![undefined, 'approve', 'deny'].includes(steps.mfa)) throw new Error(`mfa must be "approve" or "deny", not ${JSON.stringify(steps.mfa)}`);
+    if (![undefined, 'accept', 'decline'].includes(steps.consent)) throw new Error(`consent must be "accept" or "decline", not ${JSON.stringify(steps.consent)}`);
+    const answers = { mfa: steps.mfa ?? 'approve', consent: steps.consent ?? 'accept' };
+    entry.picked = user;
+    deviceNext(entry, user, '');
+    while (entry.step) {
+      if (!answerDeviceStep(entry, answers)) {
+        entry.state = 'declined';
+        return;
+      }
+      deviceNext(entry, user, '');
+    }
   };
 
-  const configure = (patch: Partial<EntraRunConfig>): void => {
-    for (const key of Object.keys(DEFAULT_CONFIG) as (keyof EntraRunConfig)[]) {
+  /**
+   * Applies Entra settings and events given under `entra`; the lifetimes are also read at the top level (older
+   * form). A top-level `faults` belongs to Dataverse, never to Entra. Throws a clear error on bad input.
+   */
+  const configure = (input: EntraTopLevelPatch): void => {
+    const nested: unknown = input.entra;
+    if (nested !== undefined && (typeof nested !== 'object' || nested === null || Array.isArray(nested))) {
+      throw new Error(`entra must be an object such as {"requireMfaAgain":true}, not ${JSON.stringify(nested)}.`);
+    }
+    const topLevel = Object.fromEntries(NUMERIC_SETTINGS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
+    const patch: EntraConfigPatch = { ...topLevel, ...(nested as EntraConfigPatch | undefined) };
+    for (const key of NUMERIC_SETTINGS) {
       const value = patch[key];
-      if (value !== undefined) {
-        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(`${key} must be a positive number`);
-        config[key] = value;
-      }
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) throw new Error(`${key} must be a positive number`);
+    }
+    if (patch.revokeRefreshTokens !== undefined && patch.revokeRefreshTokens !== true && typeof patch.revokeRefreshTokens !== 'string') {
+      throw new Error(`revokeRefreshTokens must be true (every user) or a user's UPN, not ${JSON.stringify(patch.revokeRefreshTokens)}.`);
+    }
+    if (patch.requireMfaAgain !== undefined && typeof patch.requireMfaAgain !== 'boolean') {
+      throw new Error(`requireMfaAgain must be true or false, not ${JSON.stringify(patch.requireMfaAgain)}.`);
+    }
+    if (patch.faults !== undefined) {
+      faults.set(patch.faults);
+      config.faults = faults.current();
+    }
+    for (const key of NUMERIC_SETTINGS) if (patch[key] !== undefined) config[key] = patch[key];
+    if (patch.requireMfaAgain) mfaEpoch++;
+    const revoke = patch.revokeRefreshTokens;
+    if (revoke !== undefined) {
+      const hits = (user: SeedUser) => revoke === true || user.upn.toLowerCase() === revoke.toLowerCase();
+      for (const entry of refreshTokens.values()) if (hits(entry.user)) entry.revoked = true;
+      // Revoking sessions signs the person out of the browser too.
+      for (const [id, session] of sessions) if (hits(session.user)) sessions.delete(id);
     }
   };
 
@@ -609,19 +869,27 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     if (req.method !== 'POST' || !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return json(415, { error: 'POST application/json' });
     const patch = JSON.parse(await readBody(req)) as Record<string, unknown>;
     if (path === '/_sandbox/config') {
-      configure(patch as Partial<EntraRunConfig>);
+      try {
+        configure(patch as EntraTopLevelPatch);
+      } catch (e) {
+        return json(400, { error: 'invalid_config', error_description: (e as Error).message });
+      }
       options.onConfigure?.(patch);
       return json(200, config);
     }
     if (path === '/_sandbox/devicecode/approve') {
-      approveDeviceCode(String(patch.userCode ?? ''), String(patch.upn ?? ''));
+      try {
+        approveDeviceCode(String(patch.userCode ?? ''), String(patch.upn ?? ''), { mfa: patch.mfa as StepAnswers['mfa'], consent: patch.consent as StepAnswers['consent'] });
+      } catch (e) {
+        return json(400, { error: 'invalid_request', error_description: (e as Error).message });
+      }
       return json(200, { approved: true });
     }
     return json(404, { error: 'not found' });
   };
 
   const route = async (req: http.IncomingMessage): Promise<Reply> => {
-    // Route on the path only: MSAL appends ?client-request-id to the token URL (notes A.5).
+    // Route on the path only: msal-node appends ?client-request-id to the token URL.
     const url = new URL(req.url ?? '/', origin);
     const path = url.pathname.replace(/\/+$/, '');
     if (path.startsWith('/_sandbox/')) return adminEndpoint(req, path);
@@ -629,11 +897,11 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
     const [, segment = '', ...rest] = path.split('/');
     const tail = rest.join('/').toLowerCase();
     const method = req.method ?? 'GET';
-    if (tail === 'discovery/instance' && segment.toLowerCase() === 'common') return json(200, instanceDiscovery()); // notes A.4
+    if (tail === 'discovery/instance' && segment.toLowerCase() === 'common') return json(200, instanceDiscovery()); // msal-node asks this first
     if (tail === 'oauth2/deviceauth') return deviceAuthPage(req, url);
     if (tail === 'oauth2/v2.0/token' && method === 'POST') return tokenEndpointHandler(req, segment, url);
     if (tail === 'oauth2/v2.0/devicecode' && method === 'POST') return deviceCodeEndpoint(req, segment, url);
-    if (tail === 'oauth2/v2.0/authorize') return method === 'POST' ? authorizePost(req) : authorizeGet(segment, url);
+    if (tail === 'oauth2/v2.0/authorize') return method === 'POST' ? authorizePost(req, url) : authorizeGet(req, segment, url);
     if (tail === 'oauth2/v2.0/logout') return html(200, pages.page('Signed out', '<h1>You signed out of your account</h1>'));
     const discovery = ['v2.0/.well-known/openid-configuration', '.well-known/openid-configuration', 'discovery/v2.0/keys', 'discovery/keys'];
     if (discovery.includes(tail) && method === 'GET') {
@@ -651,6 +919,7 @@ export async function startEntraServer(options: EntraServerOptions): Promise<Ent
   const server = https.createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) => {
     route(req)
       .then((reply) => {
+        if (reply.drop) return void req.socket.destroy();
         res.writeHead(reply.status, reply.headers);
         res.end(reply.body);
       })

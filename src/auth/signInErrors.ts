@@ -96,6 +96,12 @@ const AADSTS: Readonly<Record<string, ExplanationEntry>> = {
     cause: 'Neither you nor an admin has consented to the app\'s Dynamics CRM user_impersonation permission.',
     fix: `${APP_REG} > API permissions, add Dynamics CRM > user_impersonation and select "Grant admin consent", or sign in interactively and accept the consent prompt.`,
   },
+  // https://learn.microsoft.com/entra/identity-platform/reference-error-codes (UserDeclinedConsent).
+  '65004': {
+    title: 'The permissions the app asked for were declined.',
+    cause: 'On the sign-in page, the consent prompt for this app was cancelled, so it may not use Dataverse as you.',
+    fix: 'Connect again and select Accept on the permissions page, or ask an admin to grant consent for the organisation.',
+  },
   '70000': {
     title: 'Your saved sign-in is no longer valid.',
     cause: 'The refresh token was revoked or is invalid (password change, admin sign-out, or policy change).',

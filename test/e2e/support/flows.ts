@@ -1,13 +1,37 @@
 /** Steps of the sign-in conversations that several end-to-end tests take. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { Workbench } from './workbench';
+import { SCREENSHOTS, type Workbench } from './workbench';
+
+/** How the person answers the sign-in page's steps after the account pick (only the steps given are expected). */
+export interface SignInPageSteps {
+  /** The second-factor step (a user who needs MFA): the button to press. */
+  readonly mfa?: 'Approve' | 'Deny';
+  /** The consent step (a user who has not consented to the app): the button to press. */
+  readonly consent?: 'Accept' | 'Cancel';
+  /** Saves a screenshot of each step's page under this name prefix. */
+  readonly screenshot?: string;
+}
+
+/** Waits for a step of the sign-in page, keeps a picture of it, and presses the person's answer. */
+async function answerStep(page: Page, heading: string, button: string, screenshot: string | undefined): Promise<void> {
+  await page.getByRole('heading', { name: heading }).waitFor({ state: 'visible', timeout: 30_000 });
+  if (screenshot) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `${screenshot}.png`) });
+  }
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await page.waitForLoadState();
+}
 
 /**
  * Picks "Sign in with a browser" in the Connect conversation, lets VS Code
  * open the sign-in page (it asks first; the page opens in a new tab) and
- * signs in there as the user whose button matches `user`.
+ * signs in there as the user whose button matches `user`, answering the MFA
+ * and consent steps the page then shows as `steps` says.
  */
-export async function signInWithBrowser(workbench: Workbench, user: RegExp, screenshot?: string): Promise<void> {
+export async function signInWithBrowser(workbench: Workbench, user: RegExp, screenshot?: string, steps: SignInPageSteps = {}): Promise<void> {
   await workbench.answer('How do you want to sign in', 'Sign in with a browser');
   const signInPage = new Promise<Page>((resolve) => workbench.context.once('page', resolve));
   await workbench.page.getByRole('button', { name: 'Open', exact: true }).click({ timeout: 60_000 });
@@ -15,6 +39,8 @@ export async function signInWithBrowser(workbench: Workbench, user: RegExp, scre
   await page.waitForLoadState();
   await page.getByRole('button', { name: user }).click();
   await page.waitForLoadState();
+  if (steps.mfa) await answerStep(page, 'Approve sign in request', steps.mfa, steps.screenshot && `${steps.screenshot}-mfa`);
+  if (steps.consent) await answerStep(page, 'Permissions requested', steps.consent, steps.screenshot && `${steps.screenshot}-consent`);
   if (screenshot) await workbench.screenshot(screenshot);
   await page.close();
 }

@@ -20,6 +20,7 @@ describe('every AADSTS code users meet has a specific explanation', () => {
     ['7000222', /client secret has expired/],
     ['700027', /certificate was not accepted/],
     ['65001', /consent/],
+    ['65004', /permissions the app asked for were declined/],
     ['50076', /Multi-factor authentication is required/],
     ['53003', /Conditional Access blocked/],
     ['90002', /tenant was not found/],

@@ -80,6 +80,44 @@ describe('startSandbox', () => {
     assert.deepEqual(received.at(-1), { faults: 'none' });
   });
 
+  test('entra faults take sign-in down and leave Dataverse up; dataverse faults never reach sign-in', async () => {
+    const cca = new ConfidentialClientApplication({
+      auth: { clientId: sandbox.apps.secret.clientId, clientSecret: sandbox.apps.secret.secret, authority: sandbox.entra.authority(CONTOSO_TENANT.id), knownAuthorities: [new URL(sandbox.entra.url).host] },
+    });
+    const [sales] = sandbox.orgs;
+    const token = (await cca.acquireTokenByClientCredential({ scopes: [`${sales!.url}/.default`] }))!.accessToken;
+    const tokenRequest = () =>
+      fetch(`${sandbox.entra.url}/${CONTOSO_TENANT.id}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ client_id: sandbox.apps.secret.clientId, client_secret: sandbox.apps.secret.secret, grant_type: 'client_credentials', scope: `${sales!.url}/.default` }),
+      });
+    received.length = 0;
+    try {
+      sandbox.configure({ entra: { faults: [{ kind: 'status', status: 503 }] } });
+      assert.deepEqual(received, [], 'nothing of entra reaches the Dataverse handlers');
+      assert.equal((await tokenRequest()).status, 503);
+      assert.equal((await fetch(`${sales!.url}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+
+      sandbox.configure({ entra: { faults: [] }, dataverse: { faults: [{ kind: 'status', status: 503 }] } });
+      assert.deepEqual(received.at(-1), { faults: [{ kind: 'status', status: 503 }] });
+      assert.equal((await tokenRequest()).status, 200, 'dataverse faults leave sign-in up');
+    } finally {
+      sandbox.configure({ entra: { faults: [] }, dataverse: { faults: [] } });
+    }
+  });
+
+  test('startSandbox({ entra }) applies Entra settings at start, and refuses bad ones with the field named', async () => {
+    const started = await startSandbox({ handlers: fakes, entra: { faults: [{ kind: 'throttle', retryAfterSeconds: 9 }] } });
+    try {
+      const res = await fetch(`${started.entra.url}/${CONTOSO_TENANT.id}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials' }) });
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.get('retry-after'), '9');
+    } finally {
+      await started.close();
+    }
+    await assert.rejects(startSandbox({ handlers: fakes, entra: { refreshTokenLifetimeSeconds: -1 } }), /refreshTokenLifetimeSeconds must be a positive number/);
+  });
+
   test('device code approved through the sandbox helper', async () => {
     const pca = new PublicClientApplication({ auth: { clientId: sandbox.apps.publicClientId, authority: sandbox.entra.authority(CONTOSO_TENANT.domain), knownAuthorities: [new URL(sandbox.entra.url).host] } });
     const result = await pca.acquireTokenByDeviceCode({

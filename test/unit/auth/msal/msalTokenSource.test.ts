@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureCredentials } from '../../../../sandbox/credentials';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
+import type { SignInSteps } from '../../../../sandbox/entra/signInDriver';
 import { certificateFromPem } from '../../../../src/auth/msal/certificateCredential';
 import { DataverseHttpError, callWithToken } from '../../../../src/auth/msal/dataverseFetch';
 import { type TokenFlow, type TokenSourceOptions, MsalTokenSource } from '../../../../src/auth/msal/msalTokenSource';
@@ -32,14 +33,14 @@ after(async () => {
   await sandbox.close();
 });
 
-/** Counts the browser openings, plays the person signing in as `upn`. */
-function browser(upn: string | undefined) {
+/** Counts the browser openings, plays the person signing in as `upn` (answering MFA and consent as `steps` says). */
+function browser(upn: string | undefined, steps?: SignInSteps) {
   const opened: string[] = [];
   return {
     opened,
     openBrowser: async (url: string) => {
       opened.push(url);
-      await sandbox.signIn(url, upn as string);
+      await sandbox.signIn(url, upn as string, steps);
     },
   };
 }
@@ -210,17 +211,20 @@ describe('failures a person meets', () => {
     assert.equal(e.aadsts, 700027);
   });
 
-  test('a user who has not consented: rejected with AADSTS65001, and no silent token afterwards', async () => {
-    const s = await source(interactive(browser(DIEGO)));
+  test('a user who declines consent on the page: rejected with AADSTS65004, and no silent token afterwards', async () => {
+    const s = await source(interactive(browser(DIEGO, { consent: 'decline' })));
     const e = await tokenError(s.signIn());
     assert.equal(e.kind, 'rejected', 'not "interactionRequired": prompting again would loop');
-    assert.equal(e.aadsts, 65001);
+    assert.equal(e.aadsts, 65004);
     assert.equal((await tokenError(s.getToken())).kind, 'interactionRequired');
   });
 
-  test('a user who needs MFA: rejected with AADSTS50076', async () => {
+  test('a user who needs MFA completes it on the page; when the policy asks again, renewal needs the page (AADSTS50076)', async () => {
     const s = await source(interactive(browser(MEGAN)));
-    const e = await tokenError(s.signIn());
+    await s.signIn();
+    sandbox.configure({ entra: { requireMfaAgain: true } });
+    const e = await tokenError(s.getToken({ forceRefresh: true }));
+    assert.equal(e.kind, 'interactionRequired');
     assert.equal(e.aadsts, 50076);
   });
 
