@@ -68,8 +68,22 @@ function parse(text: string): ParseResult {
   }
   const tree: RequestUrl = { kind: 'url', start, end, path, question, options };
   if (serviceRoot) tree.serviceRoot = serviceRoot;
-  diags.sort((a, b) => a.start - b.start || a.end - b.end);
-  return { tree, diagnostics: diags };
+  return { tree, diagnostics: tidy(diags) };
+}
+
+/** Sorted by position; of several errors starting at one offset only the first (widest) is kept, the rest being its echoes. */
+function tidy(diags: Diagnostic[]): Diagnostic[] {
+  diags.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Diagnostic[] = [];
+  let lastErrorStart = -1;
+  for (const d of diags) {
+    if (d.severity === 'error') {
+      if (d.start === lastErrorStart) continue;
+      lastErrorStart = d.start;
+    }
+    out.push(d);
+  }
+  return out;
 }
 
 function parsePath(text: string, start: number, end: number, diags: Diagnostic[]): ResourcePath {

@@ -64,7 +64,8 @@ export class TokenParser {
     return this.isPunct(ch) ? this.next() : undefined;
   }
   error(start: number, end: number, message: string, severity: Diagnostic['severity'] = 'error'): void {
-    this.diags.push({ start, end, message, severity });
+    // After too-deep nesting the rest of the value is skipped: the enclosing rules would only report echoes of it.
+    if (!this.tooDeepReported) this.diags.push({ start, end, message, severity });
   }
   private describe(t: Token): string {
     return t.kind === 'eof' ? 'the end of the text' : `'${t.text}'`;
@@ -81,8 +82,8 @@ export class TokenParser {
   private tooDeep(): Expr {
     const t = this.peek();
     if (!this.tooDeepReported) {
-      this.tooDeepReported = true;
       this.error(t.start, this.tokens[this.tokens.length - 1].end, `Expressions nest deeper than ${MAX_DEPTH} levels here; the rest of this value is not checked.`);
+      this.tooDeepReported = true;
     }
     this.i = this.tokens.length - 1;
     return { kind: 'missing', start: t.start, end: t.start };
@@ -231,8 +232,8 @@ export class TokenParser {
       const slash = this.next();
       end = slash.end;
       const t = this.peek();
-      if (t.kind !== 'ident') {
-        this.error(slash.start, slash.end, `Expected a property name after '/', found ${this.describe(t)}.`);
+      if (t.kind !== 'ident' || t.ds !== slash.de) {
+        this.error(slash.start, slash.end, `Expected a property name right after '/', found ${t.ds !== slash.de && t.kind !== 'eof' ? 'a space' : this.describe(t)}.`);
         segments.push({ kind: 'identifier', name: '', start: slash.end, end: slash.end });
         break;
       }
@@ -277,6 +278,7 @@ export class TokenParser {
     } else {
       this.error(v.start, v.end, `Expected a lambda variable and ':' after ${op.text}(, e.g. ${op.text}(c: c/name eq 'x').`);
       lambda.predicate = this.parseExpr();
+      this.skipTo([')']);
     }
     lambda.end = this.closeParen(open, lambda.predicate?.end ?? open.end);
     return lambda;
@@ -287,6 +289,8 @@ export class TokenParser {
     const close = this.eatPunct(')');
     if (close) return close.end;
     const t = this.peek();
+    // An unterminated string has eaten the ')': its own diagnostic says so.
+    if (this.i > 0 && this.tokens[this.i - 1].unterminated) return Math.max(fallbackEnd, this.lastEnd());
     this.error(open.start, open.end, `This '(' is never closed: add ')'${t.kind === 'eof' ? ' at the end' : ` before ${this.describe(t)}`}.`);
     return Math.max(fallbackEnd, this.lastEnd());
   }
@@ -301,7 +305,7 @@ export class TokenParser {
       return { args, open: open.start, close: -1, end: this.lastEnd() };
     }
     try {
-      if (!this.isPunct(')')) {
+      if (!this.isPunct(')') && !this.atEnd()) {
         for (;;) {
           const t = this.peek();
           if (t.kind === 'ident' && this.isPunct('=', 1)) {
@@ -353,11 +357,11 @@ export class TokenParser {
       this.checkQueryFunction(call, shape);
       return;
     }
-    if (name.includes('.') || call.args.some((a) => a.kind === 'namedArgument')) return;
     if (DATAVERSE_QUERY_FUNCTIONS.has(name)) {
       this.error(call.name.start, call.name.end, `Dataverse query functions are written with their namespace: ${DATAVERSE_NAMESPACE}.${name}(...).`);
       return;
     }
+    if (name.includes('.') || call.args.some((a) => a.kind === 'namedArgument')) return;
     const lower = name.toLowerCase();
     const known = [...BUILT_IN_FUNCTIONS.keys()].find((k) => k.toLowerCase() === lower);
     const guess = known ?? closest(name, BUILT_IN_FUNCTIONS.keys());
@@ -424,12 +428,16 @@ export class TokenParser {
     const items: Expr[] = [];
     if (!this.isPunct('}')) {
       do {
-        if (this.peek().kind === 'dstring' && this.isPunct(':', 1)) {
+        const t = this.peek();
+        if (t.kind === 'dstring' && this.isPunct(':', 1)) {
           this.next();
           this.next();
         } else {
-          const t = this.peek();
           this.error(t.start, t.end, `Expected a member name in double quotes, e.g. {"name":"value"}.`);
+          if ((t.kind === 'string' || t.kind === 'ident') && this.isPunct(':', 1)) {
+            this.next();
+            this.next();
+          }
         }
         items.push(this.parseExpr());
       } while (this.eatPunct(','));
@@ -447,6 +455,10 @@ export class TokenParser {
       this.error(t.start, t.end, `Unbalanced ')': there is no '(' for it to close.`);
     } else if (t.kind === 'ident' && BINARY[t.text.toLowerCase()] !== undefined) {
       this.error(t.start, t.end, `Operators are lowercase: write '${t.text.toLowerCase()}'.`);
+    } else if (t.kind === 'punct' && t.text === '=') {
+      this.error(t.start, t.end, `Compare with eq, not '=': for example statecode eq 0.`);
+    } else if (this.i > 0 && this.tokens[this.i - 1].kind === 'string' && this.tokens[this.i - 1].de === t.ds) {
+      this.error(t.start, t.end, `Unexpected ${this.describe(t)} right after a string: a quote inside a string is written twice, e.g. 'O''Neil'.`);
     } else if (t.kind !== 'bad') {
       this.error(t.start, t.end, `Unexpected ${this.describe(t)} after ${after}: expected an operator such as and, or, eq.`);
     }
