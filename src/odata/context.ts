@@ -136,22 +136,25 @@ function expandContext(items: ExpandItem[], offset: number, ctx: CompletionConte
 
 /** Operand or operator, decided by the token before the name under the cursor. */
 function exprContext(ctx: CompletionContext, tokens: Token[], offset: number, operand: SlotKind, operator: SlotKind): CompletionContext {
-  let k = 0;
-  while (k < tokens.length && tokens[k].kind !== 'eof' && tokens[k].end < offset) k++;
-  const here = tokens[k];
-  let before = k - 1;
-  if (here && here.kind === 'ident' && here.start < offset && offset <= here.end) {
-    setPartial(ctx, here.text, here.start, here.end, offset);
-  } else if (here && here.kind === 'ident' && here.start === offset) {
-    ctx.replaceEnd = here.end;
-  } else if (here && here.kind !== 'eof' && here.start < offset && offset <= here.end) {
-    // Inside a literal or punctuation: nothing to complete here.
-    ctx.slot = 'none';
-    return ctx;
+  let limit = offset;
+  for (const t of tokens) {
+    if (t.kind === 'eof' || t.start > offset) break;
+    if (t.kind === 'ident' && t.start < offset && offset <= t.end) {
+      setPartial(ctx, t.text, t.start, t.end, offset);
+      limit = t.start;
+      break;
+    }
+    if (t.kind === 'ident' && t.start === offset) ctx.replaceEnd = t.end;
+    if (t.kind !== 'ident' && t.kind !== 'punct' && t.start < offset && (offset < t.end || t.unterminated)) {
+      // Inside a literal: nothing to complete.
+      ctx.slot = 'none';
+      return ctx;
+    }
   }
-  if (here && here.end <= offset && here.kind !== 'eof' && !(here.kind === 'ident' && here.start < offset)) before = k;
+  let before = -1;
+  for (let j = 0; j < tokens.length && tokens[j].kind !== 'eof' && tokens[j].end <= limit; j++) before = j;
   const prev = tokens[before];
-  if (prev && prev.kind === 'punct' && prev.text === '/') {
+  if (prev && prev.kind === 'punct' && prev.text === '/' && prev.end === limit) {
     const path: string[] = [];
     let j = before - 1;
     while (j >= 0 && tokens[j].kind === 'ident') {

@@ -30,9 +30,11 @@ export function parseRequestUrl(text: string): ParseResult {
 function parse(text: string): ParseResult {
   const diags: Diagnostic[] = [];
   let start = 0;
-  let end = text.length;
+  // Trailing blanks stay inside the last option: the cursor after `eq ` is still in $filter.
+  const end = text.length;
+  let trimmed = end;
   while (start < end && /\s/.test(text[start])) start++;
-  while (end > start && /\s/.test(text[end - 1])) end--;
+  while (trimmed > start && /\s/.test(text[trimmed - 1])) trimmed--;
   let pathStart = start;
   let serviceRoot: RequestUrl['serviceRoot'];
   const scheme = /^https?:\/\//i.exec(text.slice(start, start + 8));
@@ -41,7 +43,7 @@ function parse(text: string): ParseResult {
     while (hostEnd < end && !'/?#'.includes(text[hostEnd])) hostEnd++;
     SERVICE_PATH.lastIndex = hostEnd;
     const m = SERVICE_PATH.exec(text);
-    if (m && hostEnd + m[0].length <= end) {
+    if (m && hostEnd + m[0].length <= trimmed) {
       pathStart = hostEnd + m[0].length;
     } else {
       diags.push({
@@ -63,10 +65,10 @@ function parse(text: string): ParseResult {
   const pathEnd = question < 0 ? end : question;
   const path = parsePath(text, pathStart, pathEnd, diags);
   const options = question < 0 ? [] : parseQuery(text, question + 1, end, diags);
-  if (!path.segments.length && (question >= 0 || pathStart === end)) {
+  if (!path.segments.length && (question >= 0 || pathStart >= trimmed)) {
     diags.push({ start: pathStart, end: pathStart, message: 'Expected an entity set, function or action name, e.g. accounts or WhoAmI().', severity: 'error' });
   }
-  const tree: RequestUrl = { kind: 'url', start, end, path, question, options };
+  const tree: RequestUrl = { kind: 'url', start, end: trimmed, path, question, options };
   if (serviceRoot) tree.serviceRoot = serviceRoot;
   return { tree, diagnostics: tidy(diags) };
 }

@@ -631,6 +631,8 @@ export class TokenParser {
         option.valueSpan = this.i > valueStart ? { start: this.tokens[valueStart].start, end: valueEnd } : { start: eq.end, end: eq.end };
         option.end = Math.max(option.valueSpan.end, eq.end);
         this.expectEnd(`the value of ${t.text}`, [';', ')']);
+        // The option reaches its terminator, so a cursor in the blanks before ';' or ')' is still inside it.
+        option.end = Math.max(option.end, this.peek().start);
       }
       this.closeParen(open, this.lastEnd());
       return options;
@@ -847,7 +849,7 @@ export class TokenParser {
     }
     const path: ResourcePath = { kind: 'path', segments, start, end: segments.length ? segments[segments.length - 1].end : start };
     const first = segments[0];
-    if (first && first.name.name && !first.name.name.startsWith('$') && !first.name.name.includes('.') && !(first.args && first.args.length === 0)) {
+    if (first && first.name.name && !first.name.name.startsWith('$') && !first.name.name.includes('.') && !(first.args && first.args.length === 0 && first.close !== undefined && first.close >= 0)) {
       path.entitySet = first.name;
     }
     return path;
