@@ -65,6 +65,7 @@ function pathContext(tree: RequestUrl, offset: number, ctx: CompletionContext): 
     ctx.slot = 'keyOrParameter';
     return ctx;
   }
+  if (offset > seg.name.end) return ctx; // after a key or parameter list: nothing to name here
   setPartial(ctx, seg.name.name, seg.name.start, seg.name.end, offset);
   ctx.slot = index === 0 ? 'entitySet' : 'pathSegment';
   ctx.memberPath = segments.slice(0, index).map((s) => s.name.name);

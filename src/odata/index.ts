@@ -7,11 +7,12 @@
 import type { Diagnostic, ParseResult, QueryOption, RequestUrl, ResourcePath } from './ast';
 import { tokenize, type Token } from './lexer';
 import { TokenParser, normalizeOptionName } from './parser';
-import { decodeSegment, origin } from './source';
+import { decodeSegment, origin, parseWork } from './source';
 import { DATAVERSE_OPTIONS, SYSTEM_OPTIONS, closest } from './vocabulary';
 
 export type * from './ast';
 export { contextAt, type CompletionContext, type SlotKind } from './context';
+export { parseWork } from './source';
 
 const SERVICE_PATH = /\/api\/data\/v\d+(?:\.\d+)?(?:\/|(?=[?#]|$))/iy;
 const OPTION_START = /[$@]?[A-Za-z_][\w.]*=/y;
@@ -107,9 +108,10 @@ function parseQuery(text: string, start: number, end: number, diags: Diagnostic[
   const aliasUses: { name: string; span: { start: number; end: number } }[] = [];
   let i = start;
   while (i <= end) {
-    const eq = indexIn(text, '=', i, end);
     const amp = indexIn(text, '&', i, end);
-    const nameEnd = eq >= 0 && (amp < 0 || eq < amp) ? eq : amp >= 0 ? amp : end;
+    // Search '=' only up to the '&': searching to the end for every option would be quadratic.
+    const eq = indexIn(text, '=', i, amp >= 0 ? amp : end);
+    const nameEnd = eq >= 0 ? eq : amp >= 0 ? amp : end;
     const nameSeg = decodeSegment(text, i, nameEnd, diags);
     const rawName = nameSeg.s;
     let valueEnd = amp >= 0 ? amp : end;
@@ -136,8 +138,14 @@ function parseQuery(text: string, start: number, end: number, diags: Diagnostic[
 }
 
 function indexIn(text: string, ch: string, from: number, end: number): number {
-  const k = text.indexOf(ch, from);
-  return k >= 0 && k < end ? k : -1;
+  for (let k = from; k < end; k++) {
+    if (text[k] === ch) {
+      parseWork.steps += k - from;
+      return k;
+    }
+  }
+  parseWork.steps += end - from;
+  return -1;
 }
 
 /** A raw FetchXML value runs to the next `&` that starts another option (`&amp;` inside the XML does not). */

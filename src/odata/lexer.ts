@@ -6,7 +6,7 @@
  * One pass, no backtracking: each token is matched once at its start.
  */
 import type { Diagnostic } from './ast';
-import { origin, type Segment } from './source';
+import { origin, parseWork, type Segment } from './source';
 
 /** Token kinds. */
 export type TokenKind =
@@ -78,6 +78,7 @@ export function tokenize(seg: Segment, diags: Diagnostic[]): Token[] {
   const n = s.length;
   const tokens: Token[] = [];
   const push = (kind: TokenKind, a: number, b: number, value?: string, unterminated?: boolean) => {
+    parseWork.steps++;
     const t: Token = { kind, text: s.slice(a, b), start: origin(seg, a), end: origin(seg, b), ds: a, de: b };
     if (value !== undefined) t.value = value;
     if (unterminated) t.unterminated = true;

@@ -14,6 +14,7 @@ import type {
   MemberExpr, NamedArgument, OptionValue, OrderbyItem, PathSegment, QueryOption, ResourcePath, SelectItem, Span, Transformation,
 } from './ast';
 import type { Token } from './lexer';
+import { parseWork } from './source';
 import { BUILT_IN_FUNCTIONS, DATAVERSE_NAMESPACE, DATAVERSE_QUERY_FUNCTIONS, DOLLAR_SEGMENTS, EXPAND_OPTIONS, closest } from './vocabulary';
 
 const BINARY: Readonly<Record<string, number>> = {
@@ -42,6 +43,7 @@ export class TokenParser {
   ) {}
 
   peek(k = 0): Token {
+    parseWork.steps++;
     return this.tokens[Math.min(this.i + k, this.tokens.length - 1)];
   }
   next(): Token {

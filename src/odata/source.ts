@@ -8,6 +8,13 @@
  */
 import type { Diagnostic } from './ast';
 
+/**
+ * Units of work done by the parser (characters decoded, tokens made, tokens
+ * looked at). Only read by the linearity test and the benchmark: counting
+ * steps shows how work grows with input size without measuring time.
+ */
+export const parseWork = { steps: 0 };
+
 /** A decoded slice of the original text. */
 export interface Segment {
   /** The decoded characters. */
@@ -29,6 +36,7 @@ const HEX = /^[0-9a-fA-F]{2}$/;
 /** Decodes `text[start, end)`; an invalid escape is kept as typed and reported. */
 export function decodeSegment(text: string, start: number, end: number, diagnostics: Diagnostic[]): Segment {
   const raw = text.slice(start, end);
+  parseWork.steps += raw.length;
   if (raw.indexOf('%') < 0) return { s: raw, base: start, map: null };
   let out = '';
   const map: number[] = [];
