@@ -72,6 +72,19 @@ function inRange(diags: Diagnostic[], seg: Segment, m: RegExpExecArray, at: numb
   }
 }
 
+/**
+ * A '+' typed as is inside a literal (a time-zone offset, an exponent): servers decode a raw '+'
+ * in a query string as a space, so the literal arrives broken. Encoded as %2B it survives.
+ */
+function warnRawPlus(diags: Diagnostic[], seg: Segment, a: number, b: number): void {
+  for (let k = a; k < b; k++) {
+    if (seg.s.charCodeAt(k) === 43 && origin(seg, k + 1) - origin(seg, k) === 1) {
+      const at = origin(seg, k);
+      diags.push({ start: at, end: at + 1, message: "A '+' in a URL query is read as a space: write %2B here.", severity: 'warning' });
+    }
+  }
+}
+
 /** Splits a decoded segment into tokens; problems (unterminated strings, stray characters) go to `diags`. */
 export function tokenize(seg: Segment, diags: Diagnostic[]): Token[] {
   const s = seg.s;
@@ -171,6 +184,7 @@ export function tokenize(seg: Segment, diags: Diagnostic[]): Token[] {
         const m = re.exec(s);
         if (!m) continue;
         if (label) inRange(diags, seg, m, i, label);
+        warnRawPlus(diags, seg, i, re.lastIndex);
         push(kind, i, re.lastIndex);
         i = re.lastIndex;
         matched = true;
@@ -180,6 +194,7 @@ export function tokenize(seg: Segment, diags: Diagnostic[]): Token[] {
       NUMBER.lastIndex = i;
       NUMBER.test(s);
       let j = NUMBER.lastIndex;
+      warnRawPlus(diags, seg, i, j);
       // Type suffixes of OData 3 (1.5m, 2L) still appear in pasted queries; read them as part of the number.
       if (j < n && 'mMdDfFlL'.includes(s[j]) && !(j + 1 < n && isIdentChar(s.charCodeAt(j + 1)))) j++;
       push('number', i, j);
