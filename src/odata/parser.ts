@@ -15,6 +15,9 @@ import type {
 } from './ast';
 import type { Token } from './lexer';
 import { parseWork } from './source';
+
+/** Local binding: see lexer.ts. */
+const work = parseWork;
 import { BUILT_IN_FUNCTIONS, DATAVERSE_NAMESPACE, DATAVERSE_QUERY_FUNCTIONS, DOLLAR_SEGMENTS, EXPAND_OPTIONS, closest } from './vocabulary';
 
 const BINARY: Readonly<Record<string, number>> = {
@@ -43,7 +46,7 @@ export class TokenParser {
   ) {}
 
   peek(k = 0): Token {
-    parseWork.steps++;
+    work.steps++;
     return this.tokens[Math.min(this.i + k, this.tokens.length - 1)];
   }
   next(): Token {
