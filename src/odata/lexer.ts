@@ -41,7 +41,7 @@ const NUMBER = /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const TEMPORAL: readonly [TokenKind, RegExp, string][] = [
   ['dateTimeOffset', DATE_TIME_OFFSET, 'date-time'],
   ['date', DATE, 'date'],
-  ['timeOfDay', TIME, ''],
+  ['timeOfDay', TIME, 'time'],
 ];
 const PUNCT = '(),/:;=[]{}*-.#!';
 
@@ -60,15 +60,21 @@ function isSpace(c: number): boolean {
 }
 
 function inRange(diags: Diagnostic[], seg: Segment, m: RegExpExecArray, at: number, what: string): void {
+  const positions = what === 'time' ? [0, 0, 3] : [0, 0, 5, 8, 11, 14];
   const check = (group: number, min: number, max: number, label: string) => {
     const v = m[group];
     if (v === undefined) return;
     const n = Number(v);
     if (n < min || n > max) {
-      const offset = at + [0, 0, 5, 8, 11, 14][group];
+      const offset = at + positions[group];
       diags.push({ start: origin(seg, offset), end: origin(seg, offset + v.length), message: `${label} ${v} is out of range in ${what} '${m[0]}' (${min} to ${max}).`, severity: 'error' });
     }
   };
+  if (what === 'time') {
+    check(1, 0, 23, 'Hour');
+    check(2, 0, 59, 'Minute');
+    return;
+  }
   check(2, 1, 12, 'Month');
   check(3, 1, 31, 'Day');
   if (what === 'date-time') {

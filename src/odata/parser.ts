@@ -296,8 +296,15 @@ export class TokenParser {
     const t = this.peek();
     // An unterminated string has eaten the ')': its own diagnostic says so.
     if (this.i > 0 && this.tokens[this.i - 1].unterminated) return Math.max(fallbackEnd, this.lastEnd());
-    this.error(open.start, open.end, `This '(' is never closed: add ')'${t.kind === 'eof' ? ' at the end' : ` before ${this.describe(t)}`}.`);
-    return Math.max(fallbackEnd, this.lastEnd());
+    if (t.kind === 'eof') {
+      this.error(open.start, open.end, `This '(' is never closed: add ')' at the end.`);
+      return Math.max(fallbackEnd, this.lastEnd());
+    }
+    // Something stray before the ')': report it where it is, then resume after the ')'.
+    this.error(t.start, t.end, `Expected ')' or ',' here, found ${this.describe(t)}.`);
+    this.skipTo([')', ';']);
+    const late = this.eatPunct(')');
+    return late ? late.end : Math.max(fallbackEnd, this.lastEnd());
   }
 
   /** Arguments in parentheses: positional expressions or name=value pairs. */
