@@ -174,9 +174,11 @@ export class TokenParser {
         this.next();
         return { kind: 'literal', type: t.kind, raw: t.text, value: t.text, start: t.start, end: t.end };
       case 'alias':
+        if (t.text.includes('.')) return this.parseMemberPath(this.annotation());
         this.next();
         if (t.text.length === 1) this.error(t.start, t.end, "Expected a parameter alias name after '@', e.g. @p1.");
         else this.aliasUses.push({ name: t.text, span: { start: t.start, end: t.end } });
+        if (this.isPunct('/')) return this.parseMemberPath({ kind: 'identifier', name: t.text, start: t.start, end: t.end });
         return { kind: 'alias', name: t.text, start: t.start, end: t.end };
       case 'ident':
         return this.parseNamed();
@@ -226,10 +228,20 @@ export class TokenParser {
       }
       return literal;
     }
-    if (this.isPunct('(')) return this.parseCall(name);
+    if (this.isPunct('(')) {
+      const call = this.parseCall(name);
+      if (!this.isPunct('/')) return call;
+      // Key access or a function result followed by a path: Items(1)/Name, Namespace.F()/City.
+      return this.parseMemberPath({ kind: 'identifier', name: name.name, start: name.start, end: call.end });
+    }
     return this.parseMemberPath(name);
   }
 
+  /**
+   * `a/b/c`, with lambdas, annotations (`Price/@Core.Term`), key access and bound functions
+   * on the way (`Items(1)/Name`, `$root/accounts(guid)/name`): a segment with parentheses
+   * spans them, and its arguments are parsed (and checked) like any call's.
+   */
   private parseMemberPath(first: Identifier): Expr {
     const segments: Identifier[] = [first];
     let end = first.end;
@@ -237,7 +249,7 @@ export class TokenParser {
       const slash = this.next();
       end = slash.end;
       const t = this.peek();
-      if (t.kind !== 'ident' || t.ds !== slash.de) {
+      if ((t.kind !== 'ident' && t.kind !== 'alias') || t.ds !== slash.de) {
         this.error(slash.start, slash.end, `Expected a property name right after '/', found ${t.ds !== slash.de && t.kind !== 'eof' ? 'a space' : this.describe(t)}.`);
         segments.push({ kind: 'identifier', name: '', start: slash.end, end: slash.end });
         break;
@@ -246,17 +258,21 @@ export class TokenParser {
         const collection: MemberExpr = { kind: 'member', segments, start: first.start, end: slash.start };
         return this.parseLambda(collection, t);
       }
-      const seg = this.parseQualifiedName();
+      const seg = t.kind === 'alias' ? this.annotation() : this.parseQualifiedName();
+      if (this.isPunct('(')) {
+        const { end: callEnd } = this.parseArguments();
+        seg.end = callEnd;
+      }
       segments.push(seg);
       end = seg.end;
-      if (this.isPunct('(')) {
-        // A bound function on a path, e.g. a/Namespace.Function(...): keep its call on the last segment.
-        segments.pop();
-        const call = this.parseCall(seg);
-        return { kind: 'member', segments: [...segments, { kind: 'identifier', name: seg.name, start: seg.start, end: call.end }], start: first.start, end: call.end };
-      }
     }
     return { kind: 'member', segments, start: first.start, end };
+  }
+
+  /** `@Namespace.Term` in a path: an instance annotation, read as a path segment. */
+  private annotation(): Identifier {
+    const t = this.next();
+    return { kind: 'identifier', name: t.text, start: t.start, end: t.end };
   }
 
   private parseLambda(collection: MemberExpr, op: Token): LambdaExpr {
@@ -374,6 +390,9 @@ export class TokenParser {
       return;
     }
     if (name.includes('.') || call.args.some((a) => a.kind === 'namedArgument')) return;
+    // Items(1), accounts('x'): key access on a collection, not a function.
+    if (call.args.length > 0 && call.args.every((a) => a.kind === 'literal' || a.kind === 'alias')) return;
+    if (this.isPunct('/')) return;
     const lower = name.toLowerCase();
     const known = [...BUILT_IN_FUNCTIONS.keys()].find((k) => k.toLowerCase() === lower);
     const guess = known ?? closest(name, BUILT_IN_FUNCTIONS.keys());

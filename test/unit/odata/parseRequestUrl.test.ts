@@ -129,6 +129,12 @@ const VALID: Row[] = [
   ["accounts?$filter=contact_customer_accounts/any(c:c/opportunity_customer_contacts/any(o:o/name eq 'x'))"],
   ["accounts?$filter=primarycontactid/fullname eq 'x'"],
   ["accounts?$filter=$it/name eq 'x'"],
+  ['accounts?$filter=contact_customer_accounts/$count gt 0'],
+  ["accounts?$filter=parentcustomerid_account/Microsoft.Dynamics.CRM.account/name eq 'x'"],
+  ['accounts?$filter=name eq $root/accounts(00000000-0000-0000-0000-000000000001)/name'],
+  ["accounts?$filter=Items(1)/name eq 'x'"],
+  ["accounts?$filter=@Core.Messages/any(m:m/severity eq 'error')"],
+  ["accounts?$filter=@a/name eq 'x'&@a=$it"],
   // aliases
   ['accounts?$filter=name eq @n&@n=%27x%27'],
   ['accounts?$filter=revenue gt @r and revenue lt @s&@r=1&@s=5'],
