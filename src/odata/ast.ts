@@ -4,6 +4,8 @@
  * (end exclusive), so that completion, hover and squiggles map straight back.
  */
 
+import type { Token } from './lexer';
+
 /** How serious a diagnostic is. */
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -207,6 +209,8 @@ export interface QueryOption extends Span {
   /** The value's span (empty span right after `=` when nothing is typed yet). */
   valueSpan: Span;
   value: OptionValue;
+  /** Top-level options parsed as expressions keep their value's tokens, for `contextAt`. */
+  tokens?: Token[];
 }
 
 /** The whole request URL. */

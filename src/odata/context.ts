@@ -4,7 +4,6 @@
  * top-level option), so it works on half-typed text.
  */
 import type { Expr, ExpandItem, QueryOption, RequestUrl } from './ast';
-import type { QueryOptionWithTokens } from './index';
 import type { Token } from './lexer';
 
 /** The kind of slot the cursor is in. */
@@ -48,7 +47,7 @@ export function contextAt(tree: RequestUrl, offset: number): CompletionContext {
     ctx.slot = 'queryOptionName';
     return ctx;
   }
-  return optionContext(option, offset, ctx, (option as QueryOptionWithTokens).tokens ?? [], false);
+  return optionContext(option, offset, ctx, option.tokens ?? [], false);
 }
 
 function pathContext(tree: RequestUrl, offset: number, ctx: CompletionContext): CompletionContext {

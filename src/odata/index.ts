@@ -5,7 +5,7 @@
  * It needs no metadata and never throws. What it accepts: docs/odata-grammar.md.
  */
 import type { Diagnostic, ParseResult, QueryOption, RequestUrl, ResourcePath } from './ast';
-import { tokenize, type Token } from './lexer';
+import { tokenize } from './lexer';
 import { TokenParser, normalizeOptionName } from './parser';
 import { decodeSegment, origin, parseWork } from './source';
 import { DATAVERSE_OPTIONS, SYSTEM_OPTIONS, closest } from './vocabulary';
@@ -211,21 +211,13 @@ function parseOption(
     checkSearch(seg.s, (i) => origin(seg, i), diags);
     return option;
   }
-  const tokens: Token[] = tokenize(seg, diags);
+  const tokens = tokenize(seg, diags);
   const parser = new TokenParser(tokens, diags);
   option.value = parser.parseOptionValue(key, []);
   parser.expectEnd(`the value of ${name}`);
   aliasUses.push(...parser.aliasUses);
-  (option as QueryOptionWithTokens).tokens = tokens;
-  if (!seg.s.trim() && option.value.kind !== 'integer' && option.value.kind !== 'boolean') {
-    // parseOptionValue already reported the missing value at the right place.
-  }
+  option.tokens = tokens;
   return option;
-}
-
-/** A top-level option keeps its tokens for `contextAt`. */
-export interface QueryOptionWithTokens extends QueryOption {
-  tokens?: Token[];
 }
 
 /** `$search`: balanced double quotes and parentheses (OASIS OData ABNF, searchExpr). */

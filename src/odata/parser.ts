@@ -818,8 +818,7 @@ export class TokenParser {
           }
         } else this.missing('an aggregation method (sum, min, max, average, countdistinct)');
       } else if (!isCount && expr.kind !== 'missing') {
-        const t = this.peek();
-        this.error(expr.start, expr.end, `Expected 'with' and a method after the property, e.g. revenue with sum as total${t.kind === 'eof' ? '' : ''}.`);
+        this.error(expr.start, expr.end, `Expected 'with' and a method after the property, e.g. revenue with sum as total.`);
       }
       if (this.peek().kind === 'ident' && this.peek().text === 'as') {
         this.next();
