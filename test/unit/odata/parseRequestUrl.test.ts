@@ -466,6 +466,39 @@ describe('parseRequestUrl: tree and positions', () => {
     assert.equal(v.kind === 'filter' && shape(v.expr), '(eq (add a (mul b c)) (in d lit))'.replace('lit', 'list'));
   });
 
+  test('literals of every primitive type are read with their type and value', () => {
+    const cases: [string, string, string, string?][] = [
+      ["'O''Neil'", 'string', "O'Neil"],
+      ['null', 'null', 'null'],
+      ['true', 'boolean', 'true'],
+      ['00000000-0000-0000-0000-00000000000A', 'guid', '00000000-0000-0000-0000-00000000000A'],
+      ['2024-02-29', 'date', '2024-02-29'],
+      ['2024-02-29T10:00:00.5Z', 'dateTimeOffset', '2024-02-29T10:00:00.5Z'],
+      ['13:45:00', 'timeOfDay', '13:45:00'],
+      ["duration'PT1H'", 'duration', 'PT1H'],
+      ['42', 'integer', '42'],
+      ['-42', 'integer', '-42'],
+      ['4.2', 'decimal', '4.2'],
+      ['4.2e-3', 'double', '4.2e-3'],
+      ['INF', 'double', 'INF'],
+      ['-INF', 'double', '-INF'],
+      ['NaN', 'double', 'NaN'],
+      ["binary'AQID'", 'binary', 'AQID'],
+      ["geography'SRID=4326;Point(1 2)'", 'geography', 'SRID=4326;Point(1 2)'],
+      ["Microsoft.Dynamics.CRM.AccountState'Active'", 'enum', 'Active', 'Microsoft.Dynamics.CRM.AccountState'],
+    ];
+    for (const [raw, type, value, typeName] of cases) {
+      const url = `accounts?$filter=x eq ${raw}`;
+      const { tree, diagnostics } = parseRequestUrl(url);
+      assert.deepEqual(diagnostics, [], raw);
+      const v = tree.options[0].value;
+      if (v.kind !== 'filter' || v.expr.kind !== 'binary' || v.expr.right.kind !== 'literal') return assert.fail(`${raw}: expected a literal`);
+      const literal = v.expr.right;
+      assert.deepEqual([literal.type, literal.value, literal.typeName], [type, value, typeName], raw);
+      assert.equal(url.slice(literal.start, literal.end), raw);
+    }
+  });
+
   test('nested $expand options are a tree with their own positions', () => {
     const url = 'accounts?$expand=primarycontactid($select=fullname;$expand=parentcustomerid_account($select=name))';
     const v = parseRequestUrl(url).tree.options[0].value;
