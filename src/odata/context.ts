@@ -10,7 +10,7 @@ import type { Token } from './lexer';
 export type SlotKind =
   | 'entitySet' | 'pathSegment' | 'keyOrParameter' | 'queryOptionName' | 'queryOptionValue'
   | 'selectItem' | 'expandNavigation' | 'expandOptionName' | 'filterOperand' | 'filterOperator'
-  | 'orderbyItem' | 'orderbyDirection' | 'none';
+  | 'orderbyItem' | 'orderbyDirection' | 'queryFunctionProperty' | 'none';
 
 /** Where the cursor is, and what it has typed so far. */
 export interface CompletionContext {
@@ -146,9 +146,7 @@ function exprContext(ctx: CompletionContext, tokens: Token[], offset: number, op
     }
     if (t.kind === 'ident' && t.start === offset) ctx.replaceEnd = t.end;
     if (t.kind !== 'ident' && t.kind !== 'punct' && t.start < offset && (offset < t.end || t.unterminated)) {
-      // Inside a literal: nothing to complete.
-      ctx.slot = 'none';
-      return ctx;
+      return literalContext(ctx, tokens, t, offset);
     }
   }
   let before = -1;
@@ -167,6 +165,26 @@ function exprContext(ctx: CompletionContext, tokens: Token[], offset: number, op
     return ctx;
   }
   ctx.slot = prev && endsOperand(prev) ? operator : operand;
+  return ctx;
+}
+
+/**
+ * Inside a literal nothing is completed, except the column named by a Dataverse query
+ * function: Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',...).
+ */
+function literalContext(ctx: CompletionContext, tokens: Token[], t: Token, offset: number): CompletionContext {
+  const k = tokens.indexOf(t);
+  const eq = tokens[k - 1];
+  const name = tokens[k - 2];
+  if (t.kind === 'string' && eq?.kind === 'punct' && eq.text === '=' && name?.kind === 'ident' && name.text === 'PropertyName' && t.ds + 1 <= t.de) {
+    const contentEnd = t.unterminated ? t.end : t.end - 1;
+    ctx.slot = 'queryFunctionProperty';
+    ctx.partial = (t.value ?? '').slice(0, Math.max(0, offset - t.start - 1));
+    ctx.replaceStart = t.start + 1;
+    ctx.replaceEnd = Math.max(contentEnd, offset);
+    return ctx;
+  }
+  ctx.slot = 'none';
   return ctx;
 }
 

@@ -69,6 +69,10 @@ const CASES: [string, Want][] = [
   ["accounts?$filter=contact_customer_accounts/any(c:c/fullname eq 'x' and |)", { slot: 'filterOperand', lambdaVariables: ['c'] }],
   ["accounts?$filter=contact_customer_accounts/any(c:c/fullname eq 'x') and |", { slot: 'filterOperand', lambdaVariables: [] }],
   ['accounts?$filter=a/any(x:x/b/any(y:y/|', { slot: 'filterOperand', memberPath: ['y'], lambdaVariables: ['x', 'y'] }],
+  ["accounts?$filter=Microsoft.Dynamics.CRM.LastXDays(PropertyName='cre|", { slot: 'queryFunctionProperty', partial: 'cre' }],
+  ["accounts?$filter=Microsoft.Dynamics.CRM.LastXDays(PropertyName='cre|atedon',PropertyValue=7)", { slot: 'queryFunctionProperty', partial: 'cre', replaceStart: 64, replaceEnd: 73 }],
+  ["accounts?$filter=Microsoft.Dynamics.CRM.In(PropertyName='|',PropertyValues=['a'])", { slot: 'queryFunctionProperty', partial: '' }],
+  ["accounts?$filter=Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=|", { slot: 'filterOperand' }],
   // $orderby
   ['accounts?$orderby=|', { slot: 'orderbyItem', option: '$orderby' }],
   ['accounts?$orderby=na|', { slot: 'orderbyItem', partial: 'na' }],
