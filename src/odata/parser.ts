@@ -87,7 +87,7 @@ export class TokenParser {
   private tooDeep(): Expr {
     const t = this.peek();
     if (!this.tooDeepReported) {
-      this.error(t.start, this.tokens[this.tokens.length - 1].end, `Expressions nest deeper than ${MAX_DEPTH} levels here; the rest of this value is not checked.`);
+      this.error(t.start, this.tokens[this.tokens.length - 1].end, `Parentheses, calls and operators nest deeper here than the parser follows (${MAX_DEPTH} rules, about ${MAX_DEPTH / 2} levels of parentheses); the rest of this value is not checked.`);
       this.tooDeepReported = true;
     }
     this.i = this.tokens.length - 1;
