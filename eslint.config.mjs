@@ -44,6 +44,22 @@ export default tseslint.config(
     rules: pureFolderRule,
   },
   {
+    // The .odata engine takes what it needs as data; it never signs in (no msal adapters).
+    files: ['src/odata/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: pureFolderRule['no-restricted-imports'][1].paths,
+          patterns: [
+            ...pureFolderRule['no-restricted-imports'][1].patterns,
+            { group: ['**/auth/msal/**', '@azure/msal-node'], message: 'src/odata must not sign in: take a token provider or data instead of importing auth/msal.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

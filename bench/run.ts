@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every case side by side with its baseline and prints ratios. Optional filter: a substring of case names. */
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
+import { odataCases } from './odata.bench';
 import { tokenCases } from './token.bench';
 import { tokenInspectCases } from './tokenInspect.bench';
 
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   const filter = process.argv[2];
   const tokens = await tokenCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...tokens.cases];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {

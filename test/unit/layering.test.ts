@@ -25,6 +25,14 @@ describe('layering lint', () => {
     assert.match(errors[0], /must not import the glue/);
   });
 
+  test('src/odata may not import the msal adapters, and still may not import vscode', async () => {
+    const msal = await restrictedImportErrors(`import { x } from '../auth/msal/tokenSource';\nexport const y = x;\n`, 'src/odata/example.ts');
+    assert.equal(msal.length, 1);
+    assert.match(msal[0], /src\/odata must not sign in/);
+    const vscode = await restrictedImportErrors(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/odata/example.ts');
+    assert.equal(vscode.length, 1);
+  });
+
   test('the glue may import vscode', async () => {
     const errors = await restrictedImportErrors(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/views/example.ts');
     assert.deepEqual(errors, []);
