@@ -52,8 +52,11 @@ export class Rng {
   }
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Eight lower-case hex digits of a 32-bit value (a table lookup: ids are built for every generated row). */
 function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  return HEX_BYTE[(n >>> 24) & 0xff]! + HEX_BYTE[(n >>> 16) & 0xff]! + HEX_BYTE[(n >>> 8) & 0xff]! + HEX_BYTE[n & 0xff]!;
 }
 
 /** A stable GUID (version-4 shaped) derived from a key. */
@@ -77,10 +80,15 @@ const INDEX_BITS_MASK = 0xffffffffffff;
  */
 export class RowIdCodec {
   private readonly mask: number;
+  /** Ids already built, by index: a query over 100,000 rows asks for each id many times. */
+  private readonly known: string[] = [];
   constructor(private readonly seed: string, private readonly table: string) {
     this.mask = (hash32(`${seed}|${table}|mask`) * 0x10000 + (hash32(`${table}|${seed}`) & 0xffff)) % INDEX_BITS_MASK;
   }
   idOf(index: number): string {
+    return this.known[index] ??= this.build(index);
+  }
+  private build(index: number): string {
     const key = `${this.seed}|${this.table}|${index}`;
     const a = hash32(key);
     const b = hash32(key + '#');

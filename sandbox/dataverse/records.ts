@@ -10,7 +10,8 @@ import {
 import { DataverseError, propertyNotFound, querySyntax, recordNotFound } from './errors';
 import { compareValues, evaluate, visitPaths, type FilterAccess } from './filterEval';
 import { edmType, isLookup, type AttributeDef, type EntityDef, type ManyToManyDef, type OneToManyDef } from './model';
-import type { ExpandItem, OrderKey, QueryOptions } from './odataParser';
+import type { ExpandItem, Expr, OrderKey, QueryOptions } from './odataParser';
+import { orderedResult, positionAfter, sortValue, type IndexedQuery } from './queryIndex';
 import { buildSkipToken, encodeSkipTokenForUrl, parseSkipToken, type CookieColumn } from './pagingCookie';
 import type { Schema } from './schema';
 import { isLookupRef, type DataStore, type LookupRef, type Row, type StoredValue } from './store';
@@ -147,6 +148,25 @@ function recordAccess(ctx: RecordContext, entity: EntityDef): FilterAccess<Row> 
       const targetName = nav.kind === 'oneToMany' ? nav.rel.referencingEntity : nav.kind === 'manyToMany' ? (nav.self === 1 ? nav.rel.entity2 : nav.rel.entity1) : entity.logicalName;
       return recordAccess(ctx, ctx.schema.entity(targetName)!) as FilterAccess<unknown>;
     },
+  };
+}
+
+const INDEXED_TYPES = new Set<AttributeDef['type']>(['Picklist', 'State', 'Status', 'Boolean', 'Integer', 'Money', 'Decimal', 'Double', 'DateTime', 'Owner']);
+
+/** A filter over one table as the query index runs it: the plain columns it reads come from the column index. */
+export function indexedQuery(ctx: RecordContext, entity: EntityDef, filter: Expr | undefined): IndexedQuery {
+  // Besides what this filter reads, the index takes the columns queries usually filter and sort by (the
+  // primary name, choices, numbers, dates, owner), so that the next query seldom needs another scan.
+  const columns = new Set<string>(entity.attributes.filter((a) => a.logicalName === entity.primaryNameAttribute || INDEXED_TYPES.has(a.type)).map((a) => a.logicalName));
+  if (filter) {
+    visitPaths(filter, (path, byLogicalName) => {
+      const a = path.length === 1 ? resolveColumn(ctx.schema, entity, path[0]!, byLogicalName) : undefined;
+      if (a) columns.add(a.logicalName);
+    });
+  }
+  return {
+    table: entity.logicalName, filter, columns: [...columns], access: recordAccess(ctx, entity),
+    resolve: (name, byLogicalName) => resolveColumn(ctx.schema, entity, name, byLogicalName)?.logicalName,
   };
 }
 
@@ -384,17 +404,13 @@ export function queryCollection(
     pageRows = pageIds.map((id) => ctx.store.get(entity.logicalName, id)!);
     more = start + pageSize < ids.length;
   } else {
-    const access = recordAccess(ctx, entity);
-    const matched: Array<{ id: string; key: SortKey }> = [];
-    for (const row of ctx.store.scan(entity.logicalName)) {
-      if (options.filter && !evaluate(options.filter, row, access)) continue;
-      matched.push({ id: String(row[entity.primaryIdAttribute]), key: cols.map((c) => columnValue(row, c.attribute)) });
-    }
-    matched.sort((x, y) => compareKeys(x.key, y.key, cols));
-    total = matched.length;
-    const start = resumeKey ? upperBound(matched, resumeKey, (m) => m.key, cols) : 0;
-    pageRows = matched.slice(start, start + pageSize).map((m) => ctx.store.get(entity.logicalName, m.id)!);
-    more = start + pageSize < matched.length;
+    // Filtered or ordered: the ordered ids come from the query cache (built once per filter and order).
+    const order = cols.map((c) => ({ column: c.attribute.logicalName, desc: c.desc }));
+    const result = orderedResult(ctx.store, indexedQuery(ctx, entity, options.filter), order, ctx.schema.version);
+    total = result.ids.length;
+    const start = resumeKey ? positionAfter(result.keys, resumeKey.map(sortValue), order) : 0;
+    pageRows = result.ids.slice(start, start + pageSize).map((id) => ctx.store.get(entity.logicalName, id)!);
+    more = start + pageSize < result.ids.length;
   }
 
   const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx.serviceRoot, entity.entitySetName, options, false) };
