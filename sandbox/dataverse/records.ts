@@ -61,7 +61,7 @@ export function navigation(schema: Schema, entity: EntityDef, name: string): Nav
 }
 
 /** A column reference in $select/$filter/$orderby: plain column or `_lookup_value`. */
-function resolveColumn(schema: Schema, entity: EntityDef, name: string, byLogicalName = false): AttributeDef | undefined {
+export function resolveColumn(schema: Schema, entity: EntityDef, name: string, byLogicalName = false): AttributeDef | undefined {
   if (byLogicalName) {
     const direct = schema.attribute(entity.logicalName, name);
     if (direct) return direct;
@@ -170,7 +170,8 @@ export function indexedQuery(ctx: RecordContext, entity: EntityDef, filter: Expr
   };
 }
 
-function validateFilterPaths(ctx: RecordContext, entity: EntityDef, options: QueryOptions): void {
+/** Refuses a filter that names a column or navigation property the table does not have. */
+export function validateFilterPaths(ctx: RecordContext, entity: EntityDef, options: QueryOptions): void {
   if (!options.filter) return;
   visitPaths(options.filter, (path, byLogicalName) => {
     if (path.length === 1) {
@@ -195,7 +196,8 @@ function optionLabel(attribute: AttributeDef, value: number | boolean): string |
   return attribute.optionSet?.options.find((o) => o.value === v)?.label;
 }
 
-function formatted(ctx: RecordContext, attribute: AttributeDef, value: StoredValue): string | undefined {
+/** The FormattedValue annotation of a stored value, when the column type has one. */
+export function formatted(ctx: RecordContext, attribute: AttributeDef, value: StoredValue): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (isLookupRef(value)) return ctx.store.primaryName(value) ?? undefined;
   switch (attribute.type) {

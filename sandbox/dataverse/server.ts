@@ -8,6 +8,7 @@ import type http from 'node:http';
 import type { JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { SeedApp, SeedOrg, SeedUser } from '../seed';
+import { aggregateCollection } from './aggregate';
 import { parsePrefer, type Preferences } from './annotations';
 import { challengeHeader, TokenValidator } from './auth';
 import { buildCsdl } from './csdl';
@@ -172,7 +173,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       if (more.length) throw resourceNotFound(more[0]!);
       if (method === 'GET') {
         if (options.fetchXml !== undefined) throw new DataverseError(501, '0x80060888', 'fetchXml queries are not supported by the sandbox.');
-        const result = queryCollection(ctx, entity, options, prefs, url);
+        const result = options.apply ? aggregateCollection(ctx, entity, options, prefs) : queryCollection(ctx, entity, options, prefs, url);
         return responder.send(200, result.body, applied(result.preferenceApplied));
       }
       if (method === 'POST') {
