@@ -216,12 +216,20 @@ function navName(ctx: RecordContext, entity: EntityDef, attribute: AttributeDef,
   return rel?.referencingNav ?? attribute.logicalName;
 }
 
+/**
+ * The weak ETag of a record, from its row version: `W/"<versionnumber>"`
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api#etags).
+ */
+export function etagOf(row: Row): string {
+  return `W/"${row['versionnumber'] ?? 1}"`;
+}
+
 /** Shapes one record for the wire: etag, selected columns (lookups as `_x_value`), annotations before their property, expansions. */
 export function shapeRecord(
   ctx: RecordContext, entity: EntityDef, row: Row, select: readonly string[] | undefined, expand: readonly ExpandItem[] | undefined, annotations: AnnotationFilter,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  out['@odata.etag'] = `W/"${row['versionnumber'] ?? 1}"`;
+  out['@odata.etag'] = etagOf(row);
   const columns: AttributeDef[] = select
     ? select.map((name) => resolveColumn(ctx.schema, entity, name)!).filter(Boolean)
     : entity.attributes;
@@ -474,7 +482,8 @@ export function findByAlternateKey(ctx: RecordContext, entity: EntityDef, values
 
 // ---- writes ------------------------------------------------------------------
 
-let versionCounter = 5_000_000;
+// Row versions of writes start above every generated row's version, so a write always changes the ETag.
+let versionCounter = 1_000_000_000;
 
 function invalidProperty(name: string, entity: EntityDef): DataverseError {
   // Bad property in a POST/PATCH body (notes C.11, DOC support).

@@ -5,21 +5,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { USERS } from '../../../sandbox/seed';
-import { makeKeys, mintToken, odata, startOrg, type Running } from './dataverseHelpers';
+import { odata, startSignedIn, type Json, type Running } from './dataverseHelpers';
 
 const API = '/api/data/v9.2';
 let sales: Running;
 let token: string;
-const adele = USERS.find((u) => u.upn.startsWith('adele'))!;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary response JSON
-type Json = Record<string, any>;
 
 before(async () => {
-  const keys = await makeKeys();
-  sales = await startOrg(keys, 'contososales');
-  token = await mintToken(keys, { aud: sales.url, user: adele });
+  ({ org: sales, token } = await startSignedIn('contososales'));
 });
 
 after(async () => {

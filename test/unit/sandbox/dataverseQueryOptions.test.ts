@@ -5,25 +5,17 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { USERS } from '../../../sandbox/seed';
-import { makeKeys, mintToken, odata, startOrg, type Running } from './dataverseHelpers';
+import { odata, startSignedIn, type Json, type Running } from './dataverseHelpers';
 
 const API = '/api/data/v9.2';
 let dev: Running;
 let sales: Running;
 let devToken: string;
 let salesToken: string;
-const adele = USERS.find((u) => u.upn.startsWith('adele'))!;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary response JSON
-type Json = Record<string, any>;
 
 before(async () => {
-  const keys = await makeKeys();
-  dev = await startOrg(keys, 'contosodev');
-  sales = await startOrg(keys, 'contososales');
-  devToken = await mintToken(keys, { aud: dev.url, user: adele });
-  salesToken = await mintToken(keys, { aud: sales.url, user: adele });
+  ({ org: dev, token: devToken } = await startSignedIn('contosodev'));
+  ({ org: sales, token: salesToken } = await startSignedIn('contososales'));
 });
 
 after(async () => {
