@@ -33,10 +33,10 @@ export interface IndexedOrder {
   readonly desc: boolean;
 }
 
-/** The ids a query matches in order, with the sort key of each. */
+/** The ids a query matches in order, with the sort values of each, one array per order column. */
 export interface OrderedResult {
   readonly ids: readonly string[];
-  readonly keys: readonly SortKey[];
+  readonly keyColumns: ReadonlyArray<readonly SortValue[]>;
 }
 
 const CACHE_SIZE = 16;
@@ -128,22 +128,33 @@ export function orderedResult(store: DataStore, query: IndexedQuery, order: read
     return hit.result;
   }
   const { index, positions } = matchingPositions(store, { ...query, columns: [...query.columns, ...order.map((o) => o.column)] });
-  const columns = order.map((o) => index.columns.get(o.column)!);
-  const entries = positions.map((p) => ({ id: index.ids[p]!, key: columns.map((values) => sortValue(plain(values[p]))) }));
-  entries.sort((x, y) => compareSortKeys(x.key, y.key, order));
-  const result: OrderedResult = { ids: entries.map((e) => e.id), keys: entries.map((e) => e.key) };
+  // Column-major keys and a sorted permutation: no object per matched row.
+  const unsorted = order.map((o) => {
+    const values = index.columns.get(o.column)!;
+    return positions.map((p) => sortValue(plain(values[p])));
+  });
+  const permutation = Uint32Array.from(positions.keys());
+  permutation.sort((a, b) => {
+    for (let c = 0; c < order.length; c++) {
+      const r = compareSortValues(unsorted[c]![a]!, unsorted[c]![b]!);
+      if (r !== 0) return order[c]!.desc ? -r : r;
+    }
+    return 0;
+  });
+  const ids = Array.from(permutation, (i) => index.ids[positions[i]!]!);
+  const result: OrderedResult = { ids, keyColumns: unsorted.map((column) => Array.from(permutation, (i) => column[i]!)) };
   cache.set(key, { generation: store.generation, result });
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return result;
 }
 
-/** First position in `keys` strictly after `key` (binary search). */
-export function positionAfter(keys: readonly SortKey[], key: SortKey, order: readonly IndexedOrder[]): number {
+/** First position in an ordered result strictly after `key` (binary search). */
+export function positionAfter(result: OrderedResult, key: SortKey, order: readonly IndexedOrder[]): number {
   let lo = 0;
-  let hi = keys.length;
+  let hi = result.ids.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareSortKeys(keys[mid]!, key, order) <= 0) lo = mid + 1; else hi = mid;
+    if (compareSortKeys(result.keyColumns.map((column) => column[mid]!), key, order) <= 0) lo = mid + 1; else hi = mid;
   }
   return lo;
 }

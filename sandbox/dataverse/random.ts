@@ -6,12 +6,18 @@
 
 /** 32-bit FNV-1a over a string, then a murmur-style finaliser for spread. */
 export function hash32(text: string): number {
+  return mix32(fnv1a(text));
+}
+
+/** FNV-1a state after `text`, before the finaliser; `fnv1aStep` extends it by one character. */
+function fnv1a(text: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return mix32(h);
+  for (let i = 0; i < text.length; i++) h = fnv1aStep(h, text.charCodeAt(i));
+  return h;
+}
+
+function fnv1aStep(h: number, charCode: number): number {
+  return Math.imul(h ^ charCode, 0x01000193);
 }
 
 /** Avalanche finaliser (murmur3 fmix32). */
@@ -89,10 +95,11 @@ export class RowIdCodec {
     return this.known[index] ??= this.build(index);
   }
   private build(index: number): string {
-    const key = `${this.seed}|${this.table}|${index}`;
-    const a = hash32(key);
-    const b = hash32(key + '#');
-    const c = hash32(key + '$');
+    // hash32(key), hash32(key + '#') and hash32(key + '$'), sharing the pass over the key.
+    const h = fnv1a(`${this.seed}|${this.table}|${index}`);
+    const a = mix32(h);
+    const b = mix32(fnv1aStep(h, 0x23));
+    const c = mix32(fnv1aStep(h, 0x24));
     const head = hex8(a) + hex8(b) + hex8(c);
     const tail = (xor48(index, this.mask)).toString(16).padStart(12, '0');
     return `${head.slice(0, 8)}-${head.slice(8, 12)}-4${head.slice(13, 16)}-${'89ab'[b & 3]}${head.slice(17, 20)}-${tail}`;

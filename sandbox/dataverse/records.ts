@@ -151,13 +151,14 @@ function recordAccess(ctx: RecordContext, entity: EntityDef): FilterAccess<Row> 
   };
 }
 
-const INDEXED_TYPES = new Set<AttributeDef['type']>(['Picklist', 'State', 'Status', 'Boolean', 'Integer', 'Money', 'Decimal', 'Double', 'DateTime', 'Owner']);
+const INDEXED_TYPES = new Set<AttributeDef['type']>(['Picklist', 'State', 'Status', 'Money']);
+const INDEXED_BY_DEFAULT = new Set<string>([]);
 
 /** A filter over one table as the query index runs it: the plain columns it reads come from the column index. */
 export function indexedQuery(ctx: RecordContext, entity: EntityDef, filter: Expr | undefined): IndexedQuery {
   // Besides what this filter reads, the index takes the columns queries usually filter and sort by (the
-  // primary name, choices, numbers, dates, owner), so that the next query seldom needs another scan.
-  const columns = new Set<string>(entity.attributes.filter((a) => a.logicalName === entity.primaryNameAttribute || INDEXED_TYPES.has(a.type)).map((a) => a.logicalName));
+  // primary name, choices, money, created and modified on, owner), so that the next query seldom needs another scan.
+  const columns = new Set<string>(entity.attributes.filter((a) => INDEXED_BY_DEFAULT.has(a.logicalName) || a.logicalName === entity.primaryNameAttribute || INDEXED_TYPES.has(a.type)).map((a) => a.logicalName));
   if (filter) {
     visitPaths(filter, (path, byLogicalName) => {
       const a = path.length === 1 ? resolveColumn(ctx.schema, entity, path[0]!, byLogicalName) : undefined;
@@ -418,7 +419,7 @@ export function queryCollection(
     const order = cols.map((c) => ({ column: c.attribute.logicalName, desc: c.desc }));
     const result = orderedResult(ctx.store, indexedQuery(ctx, entity, options.filter), order, ctx.schema.version);
     total = result.ids.length;
-    const start = resumeKey ? positionAfter(result.keys, resumeKey.map(sortValue), order) : 0;
+    const start = resumeKey ? positionAfter(result, resumeKey.map(sortValue), order) : 0;
     pageRows = result.ids.slice(start, start + pageSize).map((id) => ctx.store.get(entity.logicalName, id)!);
     more = start + pageSize < result.ids.length;
   }

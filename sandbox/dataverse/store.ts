@@ -84,7 +84,8 @@ export interface ColumnIndex {
   readonly ids: Array<string | null>;
   /** Column logical name -> values by position. */
   readonly columns: Map<string, StoredValue[]>;
-  readonly positions: Map<string, number>;
+  /** Id -> position, built at the first write (only writes need it). */
+  positions?: Map<string, number>;
 }
 
 /** Role names given to the seeded people (by the local part of their UPN); everyone else gets Salesperson. */
@@ -398,17 +399,30 @@ export class DataStore {
     const have = data.index;
     if (have && columns.every((c) => have.columns.has(c))) return have;
     const wanted = [...new Set([...(have ? have.columns.keys() : []), ...columns])];
-    const index: ColumnIndex = { ids: [], columns: new Map(wanted.map((c) => [c, []])), positions: new Map() };
-    for (const row of this.scan(table)) this.indexRow(data, index, row);
+    // Filled by position into arrays of their final size: growing 20 arrays of 100,000 entries row by row kept the collector busy.
+    const size = this.count(table);
+    const ids = new Array<string | null>(size);
+    const lists = wanted.map(() => new Array<StoredValue>(size));
+    let p = 0;
+    for (const row of this.scan(table)) {
+      ids[p] = String(row[data.entity.primaryIdAttribute]);
+      for (let c = 0; c < wanted.length; c++) lists[c]![p] = row[wanted[c]!] ?? null;
+      p++;
+    }
+    const index: ColumnIndex = { ids, columns: new Map(wanted.map((c, i) => [c, lists[i]!])) };
     data.index = index;
     return index;
   }
 
-  private indexRow(data: TableData, index: ColumnIndex, row: Row): void {
-    const id = String(row[data.entity.primaryIdAttribute]);
-    index.positions.set(id, index.ids.length);
-    index.ids.push(id);
-    for (const [name, values] of index.columns) values.push(row[name] ?? null);
+  /** Position of a row in the table's column index, if there is an index and the row is in it. */
+  private indexPosition(data: TableData, id: string): number | undefined {
+    const index = data.index;
+    if (!index) return undefined;
+    if (!index.positions) {
+      index.positions = new Map();
+      index.ids.forEach((rowId, p) => { if (rowId !== null) index.positions!.set(rowId, p); });
+    }
+    return index.positions.get(id);
   }
 
   create(table: string, row: Row): string {
@@ -416,7 +430,12 @@ export class DataStore {
     const id = String(row[data.entity.primaryIdAttribute]).toLowerCase();
     data.extra.set(id, row);
     data.sortedIds = undefined;
-    if (data.index) this.indexRow(data, data.index, row);
+    if (data.index) {
+      this.indexPosition(data, id); // builds the id map before the row is added
+      data.index.positions!.set(id, data.index.ids.length);
+      data.index.ids.push(id);
+      for (const [name, values] of data.index.columns) values.push(row[name] ?? null);
+    }
     this.writeCount++;
     return id;
   }
@@ -427,7 +446,7 @@ export class DataStore {
     const key = id.toLowerCase();
     if (data.extra.has(key)) data.extra.set(key, row);
     else data.overrides.set(key, row);
-    const position = data.index?.positions.get(key);
+    const position = this.indexPosition(data, key);
     if (position !== undefined) for (const [name, values] of data.index!.columns) values[position] = row[name] ?? null;
     this.writeCount++;
   }
@@ -439,8 +458,8 @@ export class DataStore {
     if (data.extra.has(key)) data.extra.delete(key);
     else data.overrides.set(key, null);
     data.sortedIds = undefined;
-    const position = data.index?.positions.get(key);
-    if (position !== undefined) { data.index!.ids[position] = null; data.index!.positions.delete(key); }
+    const position = this.indexPosition(data, key);
+    if (position !== undefined) { data.index!.ids[position] = null; data.index!.positions!.delete(key); }
     this.writeCount++;
     return true;
   }
