@@ -90,6 +90,9 @@ export function aggregateCollection(ctx: RecordContext, entity: EntityDef, optio
   const filter: Expr | undefined = spec.filter && options.filter ? { k: 'bin', op: 'and', left: spec.filter, right: options.filter } : spec.filter ?? options.filter;
   validateFilterPaths(ctx, entity, { aliases: {}, filter });
   const groups = (spec.groupby ?? []).map((path) => groupColumn(ctx, entity, path));
+  // "groupby with datetime values is not supported" (the aggregate-data page cited above).
+  const dated = groups.find((g) => g.attribute.type === 'DateTime');
+  if (dated) throw querySyntax(`groupby with datetime values is not supported: '${dated.path.join('/')}' is a date and time column; group by another column, or aggregate it with min or max.`);
   const aggregates = spec.aggregates.map((item) => ({ item, attribute: item.kind === 'with' ? aggregateColumn(ctx, entity, item) : undefined }));
 
   const query = indexedQuery(ctx, entity, filter);

@@ -1,7 +1,8 @@
 /**
  * A parser for the OData 4.0 query options Dataverse accepts: $select,
- * $filter, $orderby, $top, $expand (with nested options), $count. Pure: text
- * in, syntax tree out (notes C.5-C.8; https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview).
+ * $filter, $orderby, $top, $expand (with nested options), $count, $apply, and
+ * parameter aliases in $filter and $orderby. Pure: text in, syntax tree out
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview).
  */
 import { querySyntax } from './errors';
 

@@ -92,13 +92,16 @@ describe('$apply', () => {
     assert.equal((await body(res)).error.message, 'The query node SingleValueOpenPropertyAccess is not supported');
   });
 
-  test('bad $apply names the problem: unknown column, unknown method, sum over text', async () => {
+  test('bad $apply names the problem: unknown column, unknown method, grouping by a date, sum over text', async () => {
     const unknown = await get('accounts?$apply=groupby((nosuchcolumn))');
     assert.equal(unknown.status, 400);
     assert.match((await body(unknown)).error.message, /Could not find a property named 'nosuchcolumn'/);
     const method = await get('accounts?$apply=aggregate(revenue with median as m)');
     assert.equal(method.status, 400);
     assert.match((await body(method)).error.message, /'median' is not supported; use sum, average, min, max or countdistinct/);
+    const dated = await get('accounts?$apply=groupby((createdon))');
+    assert.equal(dated.status, 400);
+    assert.match((await body(dated)).error.message, /groupby with datetime values is not supported/);
     const text = await get('accounts?$apply=aggregate(name with sum as s)');
     assert.equal(text.status, 400);
     assert.match((await body(text)).error.message, /'sum' cannot be applied to 'name'/);
