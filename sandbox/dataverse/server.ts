@@ -374,9 +374,9 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
     if (typeof clientRequestId === 'string') ids['client-request-id'] = clientRequestId;
     let responder = new Responder(req, res, ids);
     try {
-      // Everything under /api/data (the bare /api/data and /api/data/version too) asks an anonymous caller to sign in,
-      // the challenge clients use to discover the authority
-      // (https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth#discover-the-authority-at-run-time).
+      // Everything under /api/data (the bare /api/data and /api/data/version too) asks an anonymous caller to sign in:
+      // clients discover the authority from this challenge, and Microsoft's discovery example probes `<org>/api/data/`
+      // (https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth, "Discover the authority at run time").
       if (!/^\/api\/data(\/|$)/.test(url.pathname)) throw resourceNotFound(url.pathname.split('/').filter(Boolean)[0] ?? '/');
       // Authentication (notes C.2): no or bad token -> 401 with the challenge that names the tenant.
       const challenge = { 'WWW-Authenticate': challengeHeader(options.authorityUrl, org.tenantId, orgUrl) };
