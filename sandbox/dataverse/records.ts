@@ -475,8 +475,11 @@ export function findByAlternateKey(ctx: RecordContext, entity: EntityDef, values
   const names = Object.keys(values).sort();
   const key = entity.keys.find((k) => [...k.keyAttributes].sort().join(',') === names.join(','));
   if (!key) throw new DataverseError(400, '0x80060888', `The key attribute(s) ${names.join(', ')} do not form an alternate key of entity '${entity.logicalName}'.`);
-  for (const row of ctx.store.scan(entity.logicalName)) {
-    if (names.every((n) => compareValues(row[n] as string, values[n]) === 0)) return row;
+  // Through the column index: at full scale a scan per lookup would rebuild 100,000 rows.
+  const index = ctx.store.columnIndex(entity.logicalName, names);
+  const columns = names.map((n) => index.columns.get(n)!);
+  for (let p = 0; p < index.ids.length; p++) {
+    if (index.ids[p] !== null && names.every((n, i) => compareValues(columns[i]![p], values[n]) === 0)) return ctx.store.get(entity.logicalName, index.ids[p]!);
   }
   return undefined;
 }

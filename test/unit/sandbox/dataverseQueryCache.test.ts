@@ -56,6 +56,17 @@ describe('filtered and ordered queries over 100,000 accounts', () => {
     assert.equal(counted['@odata.count'], Math.min(rows.length, 5000));
   });
 
+  test('a record by alternate key, among 100,000, also after its key changed', async () => {
+    const byKey = (key: string): Promise<Response> => odata(`${sales.url}${API}/accounts(accountnumber='${key}')?$select=name,accountnumber`, token);
+    const found = await byKey('ACC-099999');
+    assert.equal(found.status, 200);
+    const row = (await found.json()) as Json;
+    assert.equal(row.accountnumber, 'ACC-099999');
+    assert.equal((await odata(`${sales.url}${API}/accounts(${row.accountid})`, token, { method: 'PATCH', body: { accountnumber: 'ACC-RENUMBERED' } })).status, 204);
+    assert.equal((await byKey('ACC-099999')).status, 404);
+    assert.equal(((await (await byKey('ACC-RENUMBERED')).json()) as Json).accountid, row.accountid);
+  });
+
   test('a write is seen by the same query asked again: renamed, created and deleted rows', async () => {
     const path = "accounts?$select=name&$filter=contains(name,'zqx')&$orderby=name";
     assert.deepEqual(await allPages(path, 5000), []);
