@@ -405,23 +405,29 @@ export function queryCollection(
   let total: number;
   let pageRows: Row[];
   let more: boolean;
-  const pkOnly = cols.length === 1 && !options.filter;
-  if (pkOnly) {
+  const byPrimaryKey = cols.length === 1 && !cols[0]!.desc;
+  const ids = byPrimaryKey ? ctx.store.sortedIds(entity.logicalName) : [];
+  const start = byPrimaryKey && resumeKey ? upperBound(ids, resumeKey, (id) => [id], cols) : 0;
+  // A filter in primary-key order without $count is paged by reading rows in order until the page is full.
+  const streamed = byPrimaryKey && options.filter && !options.count ? streamPage(ctx, entity, options.filter, ids, start, pageSize) : undefined;
+  if (byPrimaryKey && !options.filter) {
     // Fast path: default order by primary key, no filter: only the page's rows are generated.
-    const ids = ctx.store.sortedIds(entity.logicalName);
     total = ids.length;
-    const start = resumeKey ? upperBound(ids, resumeKey, (id) => [id], cols) : 0;
     const pageIds = ids.slice(start, start + pageSize);
     pageRows = pageIds.map((id) => ctx.store.get(entity.logicalName, id)!);
     more = start + pageSize < ids.length;
+  } else if (streamed) {
+    total = 0; // not asked for ($count makes the query take the cached path)
+    pageRows = streamed.rows;
+    more = streamed.more;
   } else {
     // Filtered or ordered: the ordered ids come from the query cache (built once per filter and order).
     const order = cols.map((c) => ({ column: c.attribute.logicalName, desc: c.desc }));
     const result = orderedResult(ctx.store, indexedQuery(ctx, entity, options.filter), order, ctx.schema.version);
     total = result.ids.length;
-    const start = resumeKey ? positionAfter(result, resumeKey.map(sortValue), order) : 0;
-    pageRows = result.ids.slice(start, start + pageSize).map((id) => ctx.store.get(entity.logicalName, id)!);
-    more = start + pageSize < result.ids.length;
+    const from = resumeKey ? positionAfter(result, resumeKey.map(sortValue), order) : 0;
+    pageRows = result.ids.slice(from, from + pageSize).map((id) => ctx.store.get(entity.logicalName, id)!);
+    more = from + pageSize < result.ids.length;
   }
 
   const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx.serviceRoot, entity.entitySetName, options, false) };
@@ -444,6 +450,28 @@ export function queryCollection(
     body['@odata.nextLink'] = nextLink(ctx.serviceRoot, requestUrl, token);
   }
   return { body, preferenceApplied };
+}
+
+/** Rows read at most to fill one page in primary-key order before a selective filter is left to the query cache. */
+const STREAM_BUDGET_PER_ROW = 4;
+
+/**
+ * One page of a filtered query in primary-key order, read row by row from `start` in `ids`: a filter that
+ * keeps most rows (`contains(name,'a')`) fills a page after a few thousand rows, with no pass over the table.
+ * Undefined when the page is not full after reading four rows per row wanted.
+ */
+function streamPage(ctx: RecordContext, entity: EntityDef, filter: Expr, ids: readonly string[], start: number, pageSize: number): { rows: Row[]; more: boolean } | undefined {
+  const access = recordAccess(ctx, entity);
+  const budget = Math.max(pageSize, 500) * STREAM_BUDGET_PER_ROW;
+  const rows: Row[] = [];
+  for (let i = start; i < ids.length; i++) {
+    if (i - start >= budget) return undefined;
+    const row = ctx.store.get(entity.logicalName, ids[i]!)!;
+    if (!evaluate(filter, row, access)) continue;
+    if (rows.length === pageSize) return { rows, more: true };
+    rows.push(row);
+  }
+  return { rows, more: false };
 }
 
 function nextLink(serviceRoot: string, requestUrl: URL, token: string): string {

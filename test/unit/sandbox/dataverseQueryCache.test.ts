@@ -42,6 +42,24 @@ describe('filtered and ordered queries over 100,000 accounts', () => {
     for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].accountid < rows[i].accountid, 'not in primary-key order');
   });
 
+  test('a selective filter in primary-key order pages the same rows whether or not $count is asked', async () => {
+    const path = 'accounts?$select=name,industrycode,statecode&$filter=statecode eq 1 and industrycode eq 5';
+    const rows = await allPages(path, 50);
+    assert.ok(rows.length > 50, `expected a few pages, got ${rows.length}`);
+    for (const row of rows) assert.ok(row.statecode === 1 && row.industrycode === 5);
+    for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].accountid < rows[i].accountid, 'not in primary-key order');
+    const counted = await allPages(`${path}&$count=true`, 50);
+    assert.deepEqual(counted.map((r) => r.accountid), rows.map((r) => r.accountid));
+  });
+
+  test('$orderby=accountid desc pages from the highest id down', async () => {
+    const rows = await allPages("accounts?$select=name&$filter=startswith(name,'Contoso')&$orderby=accountid desc", 1000);
+    assert.ok(rows.length > 1000);
+    for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].accountid > rows[i].accountid, 'not in descending order');
+    const first = ((await (await odata(`${sales.url}${API}/accounts?$select=name&$orderby=accountid desc&$top=2`, token)).json()) as Json).value;
+    assert.ok(first[0].accountid > first[1].accountid);
+  });
+
   test('a filtered, ordered query pages in the requested order and agrees with its own $count', async () => {
     const path = "accounts?$select=name,revenue&$filter=statecode eq 1 and revenue ne null&$orderby=revenue desc,name";
     const rows = await allPages(path, 2000);
