@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every case side by side with its baseline and prints ratios. Optional filter: a substring of case names. */
+import { dataverseQueryCases } from './dataverseQuery.bench';
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
 import { odataCases } from './odata.bench';
@@ -8,8 +9,9 @@ import { tokenInspectCases } from './tokenInspect.bench';
 async function main(): Promise<void> {
   const filter = process.argv[2];
   const tokens = await tokenCases();
+  const queries = await dataverseQueryCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases, ...queries.cases];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
     }
     console.log(formatResults(results));
   } finally {
+    await queries.close();
     await tokens.close();
   }
 }

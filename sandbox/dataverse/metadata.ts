@@ -291,6 +291,26 @@ export function attributeCast(segment: string): string {
   return short;
 }
 
+/**
+ * The choices of one column through its navigation property:
+ * `Attributes(LogicalName='industrycode')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata/OptionSet?$select=Options`,
+ * or `.../GlobalOptionSet` (null when the column has a local option set)
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api).
+ */
+export function attributeOptionSet(attribute: AttributeDef, cast: string, nav: string, options: QueryOptions): Record<string, unknown> | null {
+  if (!OPTION_CASTS.has(cast) || (nav !== 'OptionSet' && nav !== 'GlobalOptionSet')) throw resourceNotFound(nav);
+  if (attributeODataType(attribute) !== cast) throw resourceNotFound(`Microsoft.Dynamics.CRM.${cast}`);
+  const set = nav === 'OptionSet' || attribute.optionSet?.isGlobal ? attribute.optionSet : undefined;
+  if (!set) return null;
+  const json = optionSetJson(set);
+  const type = String(json['@odata.type']).replace(/^#/, '');
+  for (const name of options.select ?? []) if (!(name in json)) throw propertyNotFound(name, type);
+  if (options.expand?.length) throw propertyNotFound(options.expand[0]!.name, type);
+  const out = project(json, options.select);
+  delete out['@odata.type']; // the navigation property is declared with this type, so minimal metadata leaves it out
+  return out;
+}
+
 /** Shapes and queries the attributes of a table (optionally cast). */
 export function queryAttributes(schema: Schema, entity: EntityDef, options: QueryOptions, cast?: string): Array<Record<string, unknown>> {
   const sample = entity.attributes.filter((a) => !cast || attributeODataType(a) === cast);

@@ -1,7 +1,8 @@
 /**
  * A parser for the OData 4.0 query options Dataverse accepts: $select,
- * $filter, $orderby, $top, $expand (with nested options), $count. Pure: text
- * in, syntax tree out (notes C.5-C.8; https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview).
+ * $filter, $orderby, $top, $expand (with nested options), $count, $apply, and
+ * parameter aliases in $filter and $orderby. Pure: text in, syntax tree out
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview).
  */
 import { querySyntax } from './errors';
 
@@ -47,8 +48,24 @@ export interface QueryOptions {
   count?: boolean;
   skiptoken?: string;
   fetchXml?: string;
-  /** Parameter aliases (`@p1=...`) for function calls. */
+  /** `$apply` transformations (filter, groupby, aggregate). */
+  apply?: ApplySpec;
+  /** Parameter aliases (`@p1=...`) for function calls, $filter and $orderby. */
   aliases: Record<string, string>;
+}
+
+/** One aggregate expression of `$apply`: `x with sum as total` or `$count as count`. */
+export type AggregateItem =
+  | { readonly kind: 'count'; readonly alias: string }
+  | { readonly kind: 'with'; readonly path: readonly string[]; readonly method: AggregateMethod; readonly alias: string };
+
+export type AggregateMethod = 'sum' | 'average' | 'min' | 'max' | 'countdistinct';
+
+/** A parsed `$apply`: an optional filter, then an optional groupby, then aggregates. */
+export interface ApplySpec {
+  readonly filter?: Expr;
+  readonly groupby?: ReadonlyArray<readonly string[]>;
+  readonly aggregates: readonly AggregateItem[];
 }
 
 interface Token {
@@ -124,7 +141,7 @@ const STRING_FUNCTIONS = new Set(['contains', 'startswith', 'endswith']);
 class FilterParser {
   private i = 0;
   private readonly tokens: Token[];
-  constructor(private readonly text: string) {
+  constructor(private readonly text: string, private readonly aliases: Readonly<Record<string, string>> = {}) {
     this.tokens = tokenize(text);
   }
 
@@ -189,6 +206,7 @@ class FilterParser {
     if (token.t === 'lit') { this.i++; return token.lit!; }
     if (token.t !== 'ident') this.fail(token);
     this.i++;
+    if (token.v.startsWith('@')) return this.alias(token.v);
     const next = this.peek();
     if (token.v.startsWith('Microsoft.Dynamics.CRM.') && next?.t === '(') return this.crmFunction(token.v.slice('Microsoft.Dynamics.CRM.'.length));
     if (STRING_FUNCTIONS.has(token.v) && next?.t === '(') {
@@ -215,6 +233,16 @@ class FilterParser {
       path.push(seg.v);
     }
     return { k: 'path', path };
+  }
+  /**
+   * A parameter alias stands for its value, a literal or a property path; an alias given no value
+   * is null (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview#use-parameter-aliases-with-query-options).
+   */
+  private alias(name: string): Expr {
+    const value = this.aliases[name];
+    if (value === undefined) return { k: 'lit', type: 'null', value: null };
+    if (value.includes('@')) throw querySyntax(`The parameter alias '${name}' cannot refer to another parameter alias.`);
+    return new FilterParser(value).parse();
   }
   private crmFunction(name: string): Expr {
     this.expect('(');
@@ -245,9 +273,9 @@ class FilterParser {
   }
 }
 
-/** Parses a $filter expression. */
-export function parseFilter(text: string): Expr {
-  return new FilterParser(text).parse();
+/** Parses a $filter expression; `aliases` are the request's parameter aliases (`@p1=...`). */
+export function parseFilter(text: string, aliases: Readonly<Record<string, string>> = {}): Expr {
+  return new FilterParser(text, aliases).parse();
 }
 
 /** Splits on a separator at nesting depth 0, ignoring separators inside quotes. */
@@ -273,8 +301,14 @@ function parseSelect(text: string): string[] {
   return items;
 }
 
-function parseOrderBy(text: string): OrderKey[] {
-  return splitTopLevel(text, ',').map((item) => {
+function parseOrderBy(text: string, aliases: Readonly<Record<string, string>>): OrderKey[] {
+  return splitTopLevel(text, ',').map((written) => {
+    // `@p1 asc` with `@p1=name` orders by name (same page as parseFilter's aliases).
+    const item = written.replace(/^@[A-Za-z0-9_]+/, (alias) => {
+      const value = aliases[alias];
+      if (value === undefined) throw querySyntax(`The parameter alias '${alias}' in $orderby has no value; give it one, e.g. '${alias}=name'.`);
+      return value.trim();
+    });
     const m = /^([A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*)(?:\s+(asc|desc))?$/.exec(item);
     if (!m) throw querySyntax(`Syntax error at position 0 in '${item}'.`);
     return { path: m[1]!.split('/'), desc: m[2] === 'desc' };
@@ -324,22 +358,25 @@ function safeDecode(text: string): string {
   }
 }
 
-const SUPPORTED = new Set(['$select', '$filter', '$orderby', '$top', '$expand', '$count', '$skiptoken', '$format']);
+const SUPPORTED = new Set(['$select', '$filter', '$orderby', '$top', '$expand', '$count', '$skiptoken', '$apply']);
 
 /** Parses the query options of a request (or of an $expand item when `nested`). */
 export function parseQueryOptions(raw: Map<string, string>, nested = false): QueryOptions {
   const options: QueryOptions = { aliases: {} };
+  // Aliases may follow the options that use them, so they are collected first; they do not reach inside $expand.
+  if (!nested) for (const [key, value] of raw) if (key.startsWith('@')) options.aliases[key] = value;
   for (const [key, value] of raw) {
-    if (key.startsWith('@')) { options.aliases[key] = value; continue; }
+    if (key.startsWith('@')) continue;
     if (key === 'fetchXml' && !nested) { options.fetchXml = value; continue; }
     if (!key.startsWith('$')) continue; // Dataverse ignores unknown non-$ parameters.
-    // $skip is not supported: paging is only through @odata.nextLink (notes C.7).
-    if (key === '$skip') throw querySyntax('The query parameter $skip is not supported');
-    if (!SUPPORTED.has(key) || (nested && (key === '$count' || key === '$skiptoken'))) throw querySyntax(`The query parameter ${key} is not supported`);
+    // $skip, $search and $format are not supported; paging is only through @odata.nextLink
+    // (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview#unsupported-odata-query-options).
+    if (!SUPPORTED.has(key) || (nested && (key === '$count' || key === '$skiptoken' || key === '$apply'))) throw querySyntax(`The query parameter ${key} is not supported`);
     switch (key) {
       case '$select': options.select = parseSelect(value); break;
-      case '$filter': options.filter = parseFilter(value); break;
-      case '$orderby': options.orderby = parseOrderBy(value); break;
+      case '$filter': options.filter = parseFilter(value, options.aliases); break;
+      case '$orderby': options.orderby = parseOrderBy(value, options.aliases); break;
+      case '$apply': options.apply = parseApply(value, options.aliases); break;
       case '$expand': options.expand = parseExpand(value); break;
       case '$top': {
         if (!/^\d+$/.test(value.trim())) throw querySyntax(`Invalid value '${value}' for $top query option found. The $top query option requires a non-negative integer value.`);
@@ -356,4 +393,59 @@ export function parseQueryOptions(raw: Map<string, string>, nested = false): Que
     }
   }
   return options;
+}
+
+const AGGREGATE_METHODS = new Set<AggregateMethod>(['sum', 'average', 'min', 'max', 'countdistinct']);
+
+function applyCall(step: string): { name: string; inner: string } {
+  const m = /^([A-Za-z]+)\s*\((.*)\)$/s.exec(step.trim());
+  if (!m) throw querySyntax(`Syntax error in $apply: '${step}' is not a transformation; use filter(...), groupby((...)) or aggregate(...).`);
+  return { name: m[1]!, inner: m[2]! };
+}
+
+function parseAggregates(text: string): AggregateItem[] {
+  return splitTopLevel(text, ',').map((item) => {
+    const count = /^\$count\s+as\s+([A-Za-z_][A-Za-z0-9_]*)$/.exec(item);
+    if (count) return { kind: 'count', alias: count[1]! };
+    const m = /^([A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*)\s+with\s+([A-Za-z]+)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)$/.exec(item);
+    if (!m) throw querySyntax(`Syntax error in $apply: '${item}' is not an aggregate expression; write 'column with sum as alias' or '$count as alias'.`);
+    if (!AGGREGATE_METHODS.has(m[2] as AggregateMethod)) throw querySyntax(`Syntax error in $apply: the aggregation method '${m[2]}' is not supported; use sum, average, min, max or countdistinct.`);
+    return { kind: 'with', path: m[1]!.split('/'), method: m[2] as AggregateMethod, alias: m[3]! };
+  });
+}
+
+/**
+ * Parses `$apply`: `filter(...)` before `groupby((...)[,aggregate(...)])` or `aggregate(...)`
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/aggregate-data).
+ */
+export function parseApply(text: string, aliases: Readonly<Record<string, string>> = {}): ApplySpec {
+  let filter: Expr | undefined;
+  let groupby: string[][] | undefined;
+  let aggregates: AggregateItem[] = [];
+  const steps = splitTopLevel(text, '/');
+  if (steps.length === 0) throw querySyntax('Syntax error: the $apply expression is empty.');
+  steps.forEach((step, i) => {
+    const { name, inner } = applyCall(step);
+    const last = i === steps.length - 1;
+    if (name === 'filter' && !last && !groupby && aggregates.length === 0) { filter = filter ? { k: 'bin', op: 'and', left: filter, right: parseFilter(inner, aliases) } : parseFilter(inner, aliases); return; }
+    if (name === 'groupby' && last) {
+      const parts = splitTopLevel(inner, ',');
+      const columns = /^\((.*)\)$/s.exec(parts[0] ?? '');
+      if (!columns || parts.length > 2) throw querySyntax(`Syntax error in $apply: write groupby((column1,column2)) or groupby((column),aggregate(...)).`);
+      groupby = splitTopLevel(columns[1]!, ',').map((c) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)?$/.test(c)) throw querySyntax(`Syntax error in $apply: '${c}' is not a column to group by.`);
+        return c.split('/');
+      });
+      if (parts[1] !== undefined) {
+        const agg = applyCall(parts[1]);
+        if (agg.name !== 'aggregate') throw querySyntax(`Syntax error in $apply: only aggregate(...) may follow the grouped columns, not '${agg.name}'.`);
+        aggregates = parseAggregates(agg.inner);
+      }
+      return;
+    }
+    if (name === 'aggregate' && last) { aggregates = parseAggregates(inner); return; }
+    throw querySyntax(`The $apply transformation '${name}' is not supported here; Dataverse supports filter(...) followed by groupby(...) or aggregate(...).`);
+  });
+  if (!groupby && aggregates.length === 0) throw querySyntax('Syntax error in $apply: a filter(...) must be followed by groupby(...) or aggregate(...).');
+  return { filter, groupby, aggregates };
 }

@@ -6,12 +6,18 @@
 
 /** 32-bit FNV-1a over a string, then a murmur-style finaliser for spread. */
 export function hash32(text: string): number {
+  return mix32(fnv1a(text));
+}
+
+/** FNV-1a state after `text`, before the finaliser; `fnv1aStep` extends it by one character. */
+function fnv1a(text: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return mix32(h);
+  for (let i = 0; i < text.length; i++) h = fnv1aStep(h, text.charCodeAt(i));
+  return h;
+}
+
+function fnv1aStep(h: number, charCode: number): number {
+  return Math.imul(h ^ charCode, 0x01000193);
 }
 
 /** Avalanche finaliser (murmur3 fmix32). */
@@ -52,8 +58,11 @@ export class Rng {
   }
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Eight lower-case hex digits of a 32-bit value (a table lookup: ids are built for every generated row). */
 function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  return HEX_BYTE[(n >>> 24) & 0xff]! + HEX_BYTE[(n >>> 16) & 0xff]! + HEX_BYTE[(n >>> 8) & 0xff]! + HEX_BYTE[n & 0xff]!;
 }
 
 /** A stable GUID (version-4 shaped) derived from a key. */
@@ -77,14 +86,20 @@ const INDEX_BITS_MASK = 0xffffffffffff;
  */
 export class RowIdCodec {
   private readonly mask: number;
+  /** Ids already built, by index: a query over 100,000 rows asks for each id many times. */
+  private readonly known: string[] = [];
   constructor(private readonly seed: string, private readonly table: string) {
     this.mask = (hash32(`${seed}|${table}|mask`) * 0x10000 + (hash32(`${table}|${seed}`) & 0xffff)) % INDEX_BITS_MASK;
   }
   idOf(index: number): string {
-    const key = `${this.seed}|${this.table}|${index}`;
-    const a = hash32(key);
-    const b = hash32(key + '#');
-    const c = hash32(key + '$');
+    return this.known[index] ??= this.build(index);
+  }
+  private build(index: number): string {
+    // hash32(key), hash32(key + '#') and hash32(key + '$'), sharing the pass over the key.
+    const h = fnv1a(`${this.seed}|${this.table}|${index}`);
+    const a = mix32(h);
+    const b = mix32(fnv1aStep(h, 0x23));
+    const c = mix32(fnv1aStep(h, 0x24));
     const head = hex8(a) + hex8(b) + hex8(c);
     const tail = (xor48(index, this.mask)).toString(16).padStart(12, '0');
     return `${head.slice(0, 8)}-${head.slice(8, 12)}-4${head.slice(13, 16)}-${'89ab'[b & 3]}${head.slice(17, 20)}-${tail}`;

@@ -10,7 +10,8 @@ import {
 import { DataverseError, propertyNotFound, querySyntax, recordNotFound } from './errors';
 import { compareValues, evaluate, visitPaths, type FilterAccess } from './filterEval';
 import { edmType, isLookup, type AttributeDef, type EntityDef, type ManyToManyDef, type OneToManyDef } from './model';
-import type { ExpandItem, OrderKey, QueryOptions } from './odataParser';
+import type { ExpandItem, Expr, OrderKey, QueryOptions } from './odataParser';
+import { orderedResult, positionAfter, sortValue, type IndexedQuery } from './queryIndex';
 import { buildSkipToken, encodeSkipTokenForUrl, parseSkipToken, type CookieColumn } from './pagingCookie';
 import type { Schema } from './schema';
 import { isLookupRef, type DataStore, type LookupRef, type Row, type StoredValue } from './store';
@@ -60,7 +61,7 @@ export function navigation(schema: Schema, entity: EntityDef, name: string): Nav
 }
 
 /** A column reference in $select/$filter/$orderby: plain column or `_lookup_value`. */
-function resolveColumn(schema: Schema, entity: EntityDef, name: string, byLogicalName = false): AttributeDef | undefined {
+export function resolveColumn(schema: Schema, entity: EntityDef, name: string, byLogicalName = false): AttributeDef | undefined {
   if (byLogicalName) {
     const direct = schema.attribute(entity.logicalName, name);
     if (direct) return direct;
@@ -150,7 +151,28 @@ function recordAccess(ctx: RecordContext, entity: EntityDef): FilterAccess<Row> 
   };
 }
 
-function validateFilterPaths(ctx: RecordContext, entity: EntityDef, options: QueryOptions): void {
+const INDEXED_TYPES = new Set<AttributeDef['type']>(['Picklist', 'State', 'Status', 'Money']);
+const INDEXED_BY_DEFAULT = new Set<string>([]);
+
+/** A filter over one table as the query index runs it: the plain columns it reads come from the column index. */
+export function indexedQuery(ctx: RecordContext, entity: EntityDef, filter: Expr | undefined): IndexedQuery {
+  // Besides what this filter reads, the index takes the columns queries usually filter and sort by (the
+  // primary name, choices, money, created and modified on, owner), so that the next query seldom needs another scan.
+  const columns = new Set<string>(entity.attributes.filter((a) => INDEXED_BY_DEFAULT.has(a.logicalName) || a.logicalName === entity.primaryNameAttribute || INDEXED_TYPES.has(a.type)).map((a) => a.logicalName));
+  if (filter) {
+    visitPaths(filter, (path, byLogicalName) => {
+      const a = path.length === 1 ? resolveColumn(ctx.schema, entity, path[0]!, byLogicalName) : undefined;
+      if (a) columns.add(a.logicalName);
+    });
+  }
+  return {
+    table: entity.logicalName, filter, columns: [...columns], access: recordAccess(ctx, entity),
+    resolve: (name, byLogicalName) => resolveColumn(ctx.schema, entity, name, byLogicalName)?.logicalName,
+  };
+}
+
+/** Refuses a filter that names a column or navigation property the table does not have. */
+export function validateFilterPaths(ctx: RecordContext, entity: EntityDef, options: QueryOptions): void {
   if (!options.filter) return;
   visitPaths(options.filter, (path, byLogicalName) => {
     if (path.length === 1) {
@@ -175,7 +197,7 @@ function optionLabel(attribute: AttributeDef, value: number | boolean): string |
   return attribute.optionSet?.options.find((o) => o.value === v)?.label;
 }
 
-/** The FormattedValue annotation of a column's value, when it has one. */
+/** The FormattedValue annotation of a stored value, when the column type has one. */
 export function formatted(ctx: RecordContext, attribute: AttributeDef, value: StoredValue): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (isLookupRef(value)) return ctx.store.primaryName(value) ?? undefined;
@@ -195,12 +217,20 @@ function navName(ctx: RecordContext, entity: EntityDef, attribute: AttributeDef,
   return rel?.referencingNav ?? attribute.logicalName;
 }
 
+/**
+ * The weak ETag of a record, from its row version: `W/"<versionnumber>"`
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api#etags).
+ */
+export function etagOf(row: Row): string {
+  return `W/"${row['versionnumber'] ?? 1}"`;
+}
+
 /** Shapes one record for the wire: etag, selected columns (lookups as `_x_value`), annotations before their property, expansions. */
 export function shapeRecord(
   ctx: RecordContext, entity: EntityDef, row: Row, select: readonly string[] | undefined, expand: readonly ExpandItem[] | undefined, annotations: AnnotationFilter,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  out['@odata.etag'] = `W/"${row['versionnumber'] ?? 1}"`;
+  out['@odata.etag'] = etagOf(row);
   const columns: AttributeDef[] = select
     ? select.map((name) => resolveColumn(ctx.schema, entity, name)!).filter(Boolean)
     : entity.attributes;
@@ -375,27 +405,29 @@ export function queryCollection(
   let total: number;
   let pageRows: Row[];
   let more: boolean;
-  const pkOnly = cols.length === 1 && !options.filter;
-  if (pkOnly) {
+  const byPrimaryKey = cols.length === 1 && !cols[0]!.desc;
+  const ids = byPrimaryKey ? ctx.store.sortedIds(entity.logicalName) : [];
+  const start = byPrimaryKey && resumeKey ? upperBound(ids, resumeKey, (id) => [id], cols) : 0;
+  // A filter in primary-key order without $count is paged by reading rows in order until the page is full.
+  const streamed = byPrimaryKey && options.filter && !options.count ? streamPage(ctx, entity, options.filter, ids, start, pageSize) : undefined;
+  if (byPrimaryKey && !options.filter) {
     // Fast path: default order by primary key, no filter: only the page's rows are generated.
-    const ids = ctx.store.sortedIds(entity.logicalName);
     total = ids.length;
-    const start = resumeKey ? upperBound(ids, resumeKey, (id) => [id], cols) : 0;
     const pageIds = ids.slice(start, start + pageSize);
     pageRows = pageIds.map((id) => ctx.store.get(entity.logicalName, id)!);
     more = start + pageSize < ids.length;
+  } else if (streamed) {
+    total = 0; // not asked for ($count makes the query take the cached path)
+    pageRows = streamed.rows;
+    more = streamed.more;
   } else {
-    const access = recordAccess(ctx, entity);
-    const matched: Array<{ id: string; key: SortKey }> = [];
-    for (const row of ctx.store.scan(entity.logicalName)) {
-      if (options.filter && !evaluate(options.filter, row, access)) continue;
-      matched.push({ id: String(row[entity.primaryIdAttribute]), key: cols.map((c) => columnValue(row, c.attribute)) });
-    }
-    matched.sort((x, y) => compareKeys(x.key, y.key, cols));
-    total = matched.length;
-    const start = resumeKey ? upperBound(matched, resumeKey, (m) => m.key, cols) : 0;
-    pageRows = matched.slice(start, start + pageSize).map((m) => ctx.store.get(entity.logicalName, m.id)!);
-    more = start + pageSize < matched.length;
+    // Filtered or ordered: the ordered ids come from the query cache (built once per filter and order).
+    const order = cols.map((c) => ({ column: c.attribute.logicalName, desc: c.desc }));
+    const result = orderedResult(ctx.store, indexedQuery(ctx, entity, options.filter), order, ctx.schema.version);
+    total = result.ids.length;
+    const from = resumeKey ? positionAfter(result, resumeKey.map(sortValue), order) : 0;
+    pageRows = result.ids.slice(from, from + pageSize).map((id) => ctx.store.get(entity.logicalName, id)!);
+    more = from + pageSize < result.ids.length;
   }
 
   const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx.serviceRoot, entity.entitySetName, options, false) };
@@ -418,6 +450,28 @@ export function queryCollection(
     body['@odata.nextLink'] = nextLink(ctx.serviceRoot, requestUrl, token);
   }
   return { body, preferenceApplied };
+}
+
+/** Rows read at most to fill one page in primary-key order before a selective filter is left to the query cache. */
+const STREAM_BUDGET_PER_ROW = 4;
+
+/**
+ * One page of a filtered query in primary-key order, read row by row from `start` in `ids`: a filter that
+ * keeps most rows (`contains(name,'a')`) fills a page after a few thousand rows, with no pass over the table.
+ * Undefined when the page is not full after reading four rows per row wanted.
+ */
+function streamPage(ctx: RecordContext, entity: EntityDef, filter: Expr, ids: readonly string[], start: number, pageSize: number): { rows: Row[]; more: boolean } | undefined {
+  const access = recordAccess(ctx, entity);
+  const budget = Math.max(pageSize, 500) * STREAM_BUDGET_PER_ROW;
+  const rows: Row[] = [];
+  for (let i = start; i < ids.length; i++) {
+    if (i - start >= budget) return undefined;
+    const row = ctx.store.get(entity.logicalName, ids[i]!)!;
+    if (!evaluate(filter, row, access)) continue;
+    if (rows.length === pageSize) return { rows, more: true };
+    rows.push(row);
+  }
+  return { rows, more: false };
 }
 
 function nextLink(serviceRoot: string, requestUrl: URL, token: string): string {
@@ -449,15 +503,19 @@ export function findByAlternateKey(ctx: RecordContext, entity: EntityDef, values
   const names = Object.keys(values).sort();
   const key = entity.keys.find((k) => [...k.keyAttributes].sort().join(',') === names.join(','));
   if (!key) throw new DataverseError(400, '0x80060888', `The key attribute(s) ${names.join(', ')} do not form an alternate key of entity '${entity.logicalName}'.`);
-  for (const row of ctx.store.scan(entity.logicalName)) {
-    if (names.every((n) => compareValues(row[n] as string, values[n]) === 0)) return row;
+  // Through the column index: at full scale a scan per lookup would rebuild 100,000 rows.
+  const index = ctx.store.columnIndex(entity.logicalName, names);
+  const columns = names.map((n) => index.columns.get(n)!);
+  for (let p = 0; p < index.ids.length; p++) {
+    if (index.ids[p] !== null && names.every((n, i) => compareValues(columns[i]![p], values[n]) === 0)) return ctx.store.get(entity.logicalName, index.ids[p]!);
   }
   return undefined;
 }
 
 // ---- writes ------------------------------------------------------------------
 
-let versionCounter = 5_000_000;
+// Row versions of writes start above every generated row's version, so a write always changes the ETag.
+let versionCounter = 1_000_000_000;
 
 function invalidProperty(name: string, entity: EntityDef): DataverseError {
   // Bad property in a POST/PATCH body (notes C.11, DOC support).

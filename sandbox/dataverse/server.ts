@@ -8,17 +8,18 @@ import type http from 'node:http';
 import type { JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { SeedApp, SeedOrg, SeedUser } from '../seed';
+import { aggregateCollection } from './aggregate';
 import { parsePrefer, type Preferences } from './annotations';
 import { challengeHeader, TokenValidator } from './auth';
 import { buildCsdl } from './csdl';
-import { DataverseError, noHttpResource, notMemberOfOrganization, querySyntax, resourceNotFound } from './errors';
+import { DataverseError, noHttpResource, notMemberOfOrganization, querySyntax, recordNotFound, resourceNotFound } from './errors';
 import {
-  attributeCast, getEntityDefinition, optionSetJson, queryAttributes, queryEntityDefinitions, queryGlobalOptionSets,
+  attributeCast, attributeOptionSet, getEntityDefinition, optionSetJson, queryAttributes, queryEntityDefinitions, queryGlobalOptionSets,
   queryRelationships, relatedQuery, keyJson, relationshipJson, resolveAttributeKey, resolveEntityKey, retrieveMetadataChanges,
 } from './metadata';
 import { parseQueryOptions, parseQueryString, splitTopLevel, type QueryOptions } from './odataParser';
 import {
-  contextUrl, countCollection, createRecord, deleteRecord, findByAlternateKey, navigation, queryCollection, relatedRows, retrieveRecord,
+  contextUrl, countCollection, createRecord, deleteRecord, etagOf, findByAlternateKey, navigation, queryCollection, relatedRows, retrieveRecord,
   shapeRecord, updateRecord, type RecordContext,
 } from './records';
 import { AnnotationFilter } from './annotations';
@@ -74,6 +75,18 @@ function segmentParams(inner: string, aliases: Record<string, string>): Record<s
     out[name] = value;
   }
   return out;
+}
+
+/** A request header as one string (undefined when absent or empty). */
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value.join(',') : value;
+  return text?.trim() ? text.trim() : undefined;
+}
+
+/** Whether an If-Match / If-None-Match list (`W/"1", W/"2"` or `*`) names this ETag. */
+function etagMatches(list: string, etag: string): boolean {
+  return list.split(',').some((t) => t.trim() === '*' || t.trim() === etag);
 }
 
 function unquote(text: string): string {
@@ -177,7 +190,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
           const result = fetchXml.run(ctx, entity, options.fetchXml, prefs);
           return responder.send(200, result.body, applied(result.preferenceApplied));
         }
-        const result = queryCollection(ctx, entity, options, prefs, url);
+        const result = options.apply ? aggregateCollection(ctx, entity, options, prefs) : queryCollection(ctx, entity, options, prefs, url);
         return responder.send(200, result.body, applied(result.preferenceApplied));
       }
       if (method === 'POST') {
@@ -224,18 +237,49 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
     }
 
     switch (method) {
-      case 'GET': return responder.send(200, retrieveRecord(ctx, entity, id, options, prefs), applied(prefs.includeAnnotations ? [`odata.include-annotations="${prefs.includeAnnotations}"`] : []));
+      case 'GET': {
+        const record = retrieveRecord(ctx, entity, id, options, prefs);
+        // Conditional retrieval: 304 when If-None-Match names the current ETag, but never with $expand or
+        // annotations, whose values can change without the record changing
+        // (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api#conditional-retrievals).
+        const ifNoneMatch = header(req, 'if-none-match');
+        if (ifNoneMatch && !options.expand?.length && !prefs.includeAnnotations && etagMatches(ifNoneMatch, String(record['@odata.etag']))) return responder.send(304, undefined);
+        return responder.send(200, record, applied(prefs.includeAnnotations ? [`odata.include-annotations="${prefs.includeAnnotations}"`] : []));
+      }
       case 'PATCH': {
-        const mustExist = String(req.headers['if-match'] ?? '') === '*';
         const body = await readBody(req);
-        if (req.headers['if-none-match'] === '*' && store.get(entity.logicalName, id)) throw new DataverseError(412, '0x80040237', 'A record with matching key values already exists.');
-        updateRecord(ctx, entity, id, body, mustExist);
+        // If-Match: * updates only (404 when missing); If-Match: <etag> updates only that version (412 otherwise);
+        // If-None-Match: * creates only (412 when the record exists)
+        // (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api#limit-upsert-operations).
+        const existing = store.get(entity.logicalName, id);
+        const ifMatch = header(req, 'if-match');
+        if (ifMatch && ifMatch !== '*') checkVersion(entity.logicalName, id, ifMatch);
+        if (header(req, 'if-none-match') === '*' && existing) throw new DataverseError(412, '0x80040237', 'A record with matching key values already exists.');
+        updateRecord(ctx, entity, id, body, ifMatch !== undefined);
         const entityId = `${serviceRoot}${entity.entitySetName}(${id})`;
         if (prefs.returnRepresentation) return responder.send(200, retrieveRecord(ctx, entity, id, options, prefs), { 'OData-EntityId': entityId, 'Preference-Applied': 'return=representation' });
         return responder.send(204, undefined, { 'OData-EntityId': entityId });
       }
-      case 'DELETE': deleteRecord(ctx, entity, id); return responder.send(204, undefined);
+      case 'DELETE': {
+        const ifMatch = header(req, 'if-match');
+        if (ifMatch && ifMatch !== '*') checkVersion(entity.logicalName, id, ifMatch);
+        deleteRecord(ctx, entity, id);
+        return responder.send(204, undefined);
+      }
       default: throw noHttpResource(`${serviceRoot}${first}`);
+    }
+  }
+
+  /**
+   * Optimistic concurrency: a PATCH or DELETE whose If-Match names another version answers 412 and changes nothing
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api#apply-optimistic-concurrency).
+   */
+  function checkVersion(table: string, id: string, ifMatch: string): void {
+    const row = store.get(table, id);
+    if (!row) throw recordNotFound(table, id);
+    if (!etagMatches(ifMatch, etagOf(row))) {
+      // ConcurrencyVersionMismatch (https://learn.microsoft.com/power-apps/developer/data-platform/reference/web-service-error-codes).
+      throw new DataverseError(412, '0x80060882', 'The version of the existing record doesn\'t match the RowVersion property provided.');
     }
   }
 
@@ -303,6 +347,13 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       }
       if (method !== 'GET') throw noHttpResource(`${serviceRoot}EntityDefinitions`);
       const cast = tail[0] ? attributeCast(tail[0]) : undefined;
+      if (cast && tail[1] !== undefined) {
+        if (tail.length > 2) throw resourceNotFound(tail[2]!);
+        const set = attributeOptionSet(attribute, cast, tail[1], options);
+        if (!set) return responder.send(204, undefined);
+        const sel = options.select?.length ? `(${options.select.join(',')})` : '';
+        return responder.send(200, { '@odata.context': `${root}/Attributes(${attribute.metadataId})/Microsoft.Dynamics.CRM.${cast}/${tail[1]}${sel}/$entity`, ...set });
+      }
       const items = queryAttributes(schema, { ...entity, attributes: [attribute] }, options, cast);
       if (items.length === 0) throw resourceNotFound(tail[0] ?? subKey);
       const sel = [...(options.select ?? []), ...(options.expand ?? []).map((e) => e.name)];
@@ -328,7 +379,10 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
     if (typeof clientRequestId === 'string') ids['client-request-id'] = clientRequestId;
     let responder = new Responder(req, res, ids);
     try {
-      if (!API_PREFIX.test(url.pathname) && url.pathname.replace(/\/$/, '') !== '/api/data/v9.2') throw resourceNotFound(url.pathname.split('/').filter(Boolean)[0] ?? '/');
+      // Everything under /api/data (the bare /api/data and /api/data/version too) asks an anonymous caller to sign in:
+      // clients discover the authority from this challenge, and Microsoft's discovery example probes `<org>/api/data/`
+      // (https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth, "Discover the authority at run time").
+      if (!/^\/api\/data(\/|$)/.test(url.pathname)) throw resourceNotFound(url.pathname.split('/').filter(Boolean)[0] ?? '/');
       // Authentication (notes C.2): no or bad token -> 401 with the challenge that names the tenant.
       const challenge = { 'WWW-Authenticate': challengeHeader(options.authorityUrl, org.tenantId, orgUrl) };
       const token = await validator.validate(req.headers['authorization']);
@@ -350,6 +404,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       }
       if (decision.kind === 'fault' && (await applyFault(decision.fault, responder, timers))) return;
 
+      if (!API_PREFIX.test(url.pathname)) throw resourceNotFound(url.pathname.split('/').filter(Boolean).slice(2).join('/') || 'data');
       const prefs = parsePrefer(req.headers['prefer']);
       const ctx: RecordContext = {
         schema, store, serviceRoot, now: now(), userId: String(caller['systemuserid']), businessUnitId: org.rootBusinessUnitId,

@@ -37,8 +37,29 @@ export function isLookupRef(value: StoredValue | undefined): value is LookupRef 
   return typeof value === 'object' && value !== null;
 }
 
-function iso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * `yyyy-mm-ddThh:mm:ssZ` of a UTC instant, whole seconds. Built by hand (days to civil date,
+ * H. Hinnant's algorithm) because every generated row needs several and Date#toISOString dominated a full scan.
+ */
+export function iso(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const days = Math.floor(seconds / 86_400);
+  let rest = seconds - days * 86_400;
+  const hh = Math.floor(rest / 3600); rest -= hh * 3600;
+  const mm = Math.floor(rest / 60);
+  const ss = rest - mm * 60;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hh]}:${TWO_DIGITS[mm]}:${TWO_DIGITS[ss]}Z`;
 }
 
 interface TableData {
@@ -51,6 +72,20 @@ interface TableData {
   /** Created and hand-made rows, in insertion order. */
   readonly extra: Map<string, Row>;
   sortedIds?: string[];
+  index?: ColumnIndex;
+}
+
+/**
+ * Values of some columns for every row of a table, by scan position, so a query can filter and sort
+ * 100,000 generated rows without rebuilding each row. Writes keep it current.
+ */
+export interface ColumnIndex {
+  /** Row ids by position; null where the row was deleted. */
+  readonly ids: Array<string | null>;
+  /** Column logical name -> values by position. */
+  readonly columns: Map<string, StoredValue[]>;
+  /** Id -> position, built at the first write (only writes need it). */
+  positions?: Map<string, number>;
 }
 
 /** Role names given to the seeded people (by the local part of their UPN); everyone else gets Salesperson. */
@@ -63,6 +98,8 @@ const ROLE_ASSIGNMENTS: Record<string, readonly string[]> = {
 
 export class DataStore {
   private readonly tables = new Map<string, TableData>();
+  /** Bumped by every write to any table: cached query results older than this are stale. */
+  private writeCount = 0;
   /** systemuserids of interactive users that own generated rows. */
   readonly ownerIds: string[] = [];
   readonly usdId: string;
@@ -353,11 +390,53 @@ export class DataStore {
     return data.sortedIds;
   }
 
+  /** How many writes the org has seen; a cached query result is valid while this is unchanged. */
+  get generation(): number { return this.writeCount; }
+
+  /** The column index of a table covering at least `columns`; built by one scan, widened by another when a query needs more columns. */
+  columnIndex(table: string, columns: readonly string[]): ColumnIndex {
+    const data = this.table(table);
+    const have = data.index;
+    if (have && columns.every((c) => have.columns.has(c))) return have;
+    const wanted = [...new Set([...(have ? have.columns.keys() : []), ...columns])];
+    // Filled by position into arrays of their final size: growing 20 arrays of 100,000 entries row by row kept the collector busy.
+    const size = this.count(table);
+    const ids = new Array<string | null>(size);
+    const lists = wanted.map(() => new Array<StoredValue>(size));
+    let p = 0;
+    for (const row of this.scan(table)) {
+      ids[p] = String(row[data.entity.primaryIdAttribute]);
+      for (let c = 0; c < wanted.length; c++) lists[c]![p] = row[wanted[c]!] ?? null;
+      p++;
+    }
+    const index: ColumnIndex = { ids, columns: new Map(wanted.map((c, i) => [c, lists[i]!])) };
+    data.index = index;
+    return index;
+  }
+
+  /** Position of a row in the table's column index, if there is an index and the row is in it. */
+  private indexPosition(data: TableData, id: string): number | undefined {
+    const index = data.index;
+    if (!index) return undefined;
+    if (!index.positions) {
+      index.positions = new Map();
+      index.ids.forEach((rowId, p) => { if (rowId !== null) index.positions!.set(rowId, p); });
+    }
+    return index.positions.get(id);
+  }
+
   create(table: string, row: Row): string {
     const data = this.table(table);
     const id = String(row[data.entity.primaryIdAttribute]).toLowerCase();
     data.extra.set(id, row);
     data.sortedIds = undefined;
+    if (data.index) {
+      this.indexPosition(data, id); // builds the id map before the row is added
+      data.index.positions!.set(id, data.index.ids.length);
+      data.index.ids.push(id);
+      for (const [name, values] of data.index.columns) values.push(row[name] ?? null);
+    }
+    this.writeCount++;
     return id;
   }
 
@@ -367,6 +446,9 @@ export class DataStore {
     const key = id.toLowerCase();
     if (data.extra.has(key)) data.extra.set(key, row);
     else data.overrides.set(key, row);
+    const position = this.indexPosition(data, key);
+    if (position !== undefined) for (const [name, values] of data.index!.columns) values[position] = row[name] ?? null;
+    this.writeCount++;
   }
 
   delete(table: string, id: string): boolean {
@@ -376,6 +458,9 @@ export class DataStore {
     if (data.extra.has(key)) data.extra.delete(key);
     else data.overrides.set(key, null);
     data.sortedIds = undefined;
+    const position = this.indexPosition(data, key);
+    if (position !== undefined) { data.index!.ids[position] = null; data.index!.positions!.delete(key); }
+    this.writeCount++;
     return true;
   }
 

@@ -110,3 +110,14 @@ export async function odata(url: string, token: string | undefined, init: { meth
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
 }
+
+/** An org started with fresh keys, and a token for Adele (a System Administrator in every seeded org). */
+export async function startSignedIn(name: string): Promise<{ org: Running; token: string }> {
+  const keys = await makeKeys();
+  const running = await startOrg(keys, name);
+  const adele = USERS.find((u) => u.upn.startsWith('adele'))!;
+  return { org: running, token: await mintToken(keys, { aud: running.url, user: adele }) };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary response JSON
+export type Json = Record<string, any>;
