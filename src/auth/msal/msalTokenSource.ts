@@ -12,6 +12,7 @@ import { registerToken, type Logger } from '../../core/logger';
 import { Sequencer } from '../../core/sequencer';
 import { SingleFlight } from '../../core/singleFlight';
 import { allMicrosoftLoginHosts } from '../clouds';
+import { OIDC_SCOPES } from '../scopes';
 import type { CertificateCredential } from './certificateCredential';
 import type { SecretStore } from './secretStore';
 import { SecretStorageCachePlugin } from './secretStorageCachePlugin';
@@ -338,7 +339,17 @@ export class MsalTokenSource implements IDisposable {
   /** The scopes of one token request: the source's own, or those asked for (as `/.default` for app flows). */
   private _scopesFor(requested: readonly string[] | undefined): string[] {
     if (!requested || requested.length === 0) return this._scopes;
-    if (isUserFlow(this._flow)) return [...requested];
+    if (isUserFlow(this._flow)) {
+      // Dataverse publishes one delegated permission, user_impersonation, so for a person
+      // `{org}/.default` names the same token as the connection's own `{org}/user_impersonation`
+      // (docs/protocol.md#scopes-and-flows). Asking for it in the connection's own words keeps MSAL's cached
+      // token, instead of a token request on every getSession of another extension.
+      const own = new Set(this._scopes);
+      const asked = requested
+        .filter((s) => !OIDC_SCOPES.includes(s))
+        .map((s) => (s.endsWith('/.default') && own.has(`${s.slice(0, -'/.default'.length)}/user_impersonation`) ? `${s.slice(0, -'/.default'.length)}/user_impersonation` : s));
+      return asked.length > 0 && asked.every((s) => own.has(s)) ? this._scopes : [...requested];
+    }
     // The client credentials grant takes only {resource}/.default:
     // https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
     const resources = requested.filter((s) => s.includes('/')).map((s) => `${s.slice(0, s.lastIndexOf('/'))}/.default`);

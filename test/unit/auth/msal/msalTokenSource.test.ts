@@ -163,9 +163,13 @@ describe('tokens for the scopes a caller asks for', () => {
     assert.equal(claims(asked.accessToken).aud, other, 'the token is for the environment asked for');
     assert.deepEqual(asked.scopes?.filter((x) => x.startsWith('https://')), [`${other}/user_impersonation`]);
     // What another extension asks for most often (getSession('dataverse', [`${org}/.default`])): renewed silently, no prompt.
+    const issuedBefore = sandbox.issuedTokens().length;
     const asDefault = await s.getToken({ scopes: [`${orgUrl}/.default`] });
     assert.equal(claims(asDefault.accessToken).aud, orgUrl);
     assert.equal(claims(asDefault.accessToken).scp, 'user_impersonation');
+    // The same permission as the connection's own token, so the cached token answers: no request to Entra.
+    assert.ok(asDefault.accessToken === own.accessToken, 'a new token was requested for {org}/.default');
+    assert.equal(sandbox.issuedTokens().length, issuedBefore);
   });
 
   test('an app flow asks for {resource}/.default, the only scope client credentials take', async () => {
