@@ -1,6 +1,6 @@
 /**
- * The `Prefer` request header and the annotations it asks for (notes C.1,
- * C.6; https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors#request-annotations).
+ * The `Prefer` request header and the annotations it asks for
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors#request-annotations).
  */
 
 /** What a `Prefer` header asks for. */

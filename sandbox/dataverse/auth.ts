@@ -2,7 +2,7 @@
  * Validation of the bearer tokens Dataverse and the Global Discovery Service
  * accept: v1 access tokens signed RS256 (kid), `aud` = the resource URL with
  * or without a trailing slash, `iss` = `https://sts.windows.net/{tid}/`,
- * exp/nbf with 5 minutes of clock skew (notes B.1, B.2, E.7).
+ * exp/nbf with 5 minutes of clock skew (docs/protocol.md#access-tokens; the skew is our choice).
  */
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWK, type JWTPayload } from 'jose';
 
@@ -24,7 +24,7 @@ export type TokenFailure = 'missing' | 'malformed' | 'signature' | 'expired' | '
 
 export type TokenResult = { ok: true; claims: CallerClaims } | { ok: false; failure: TokenFailure; detail: string };
 
-/** Allowed clock skew (notes E.7: 5 minutes [INF]). */
+/** Allowed clock skew: 5 minutes, our guess; Microsoft does not publish the skew Dataverse allows. */
 export const CLOCK_SKEW_SECONDS = 300;
 
 export class TokenValidator {
@@ -81,7 +81,7 @@ export class TokenValidator {
 
 /**
  * The 401 challenge: unquoted `Bearer authorization_uri=<authority>/<tid>/oauth2/authorize, resource_id=<resource>/`
- * (notes C.2, from Dataverse ServiceClient's AuthorityResolver).
+ * (docs/protocol.md#tenant-discovery).
  */
 export function challengeHeader(authorityUrl: string, tenant: string, resource: string): string {
   return `Bearer authorization_uri=${authorityUrl.replace(/\/+$/, '')}/${tenant}/oauth2/authorize, resource_id=${resource.replace(/\/+$/, '')}/`;

@@ -1,5 +1,5 @@
 /**
- * The `$metadata` CSDL document (XML only; notes C.4,
+ * The `$metadata` CSDL document (XML only;
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/web-api-service-documents).
  */
 import { edmType, isLookup } from './model';

@@ -2,7 +2,7 @@
  * Metadata shaping and queries: EntityDefinitions (with $select, $filter,
  * $expand of Attributes, relationships and Keys), attribute casts,
  * GlobalOptionSetDefinitions, RelationshipDefinitions and
- * RetrieveMetadataChanges (notes C.10;
+ * RetrieveMetadataChanges (
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api,
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrievemetadatachanges).
  * Metadata queries never page: everything matching comes in one response.
@@ -266,7 +266,7 @@ function project(json: Record<string, unknown>, select: readonly string[] | unde
   const out: Record<string, unknown> = {};
   if (json['@odata.type'] !== undefined) out['@odata.type'] = json['@odata.type'];
   for (const name of select) out[name] = json[name];
-  out['MetadataId'] = json['MetadataId']; // MetadataId is always returned (notes C.10)
+  out['MetadataId'] = json['MetadataId']; // MetadataId is always returned (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api)
   return out;
 }
 
@@ -379,7 +379,7 @@ export function getEntityDefinition(schema: Schema, entity: EntityDef, options: 
   checkProps(options, ENTITY_PROPS, ENTITY_NAVS, 'EntityMetadata');
   const out = project(entityJson(entity), options.select);
   expandEntity(schema, entity, out, options.expand ?? []);
-  // Per OData a key lookup returns the object with a `/$entity` context (notes C.10, G.5).
+  // Per OData a key lookup returns the object with a `/$entity` context; Microsoft's sample wraps it in `value`, which we take for a slip (unverified).
   return { '@odata.context': `${serviceRoot}$metadata#EntityDefinitions${selectSuffix(options)}/$entity`, ...out };
 }
 
@@ -402,7 +402,7 @@ export function resolveAttributeKey(entity: EntityDef, key: string): AttributeDe
   return a;
 }
 
-/** GET GlobalOptionSetDefinitions (no $filter on that set, notes C.10). */
+/** GET GlobalOptionSetDefinitions (no $filter on that set, https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api). */
 export function queryGlobalOptionSets(schema: Schema, options: QueryOptions, serviceRoot: string): Record<string, unknown> {
   if (options.filter) throw querySyntax('The query parameter $filter is not supported');
   const value = schema.globalOptionSets.map((s) => project(optionSetJson(s), options.select));

@@ -1,7 +1,7 @@
 /**
  * The metadata model of the Dataverse stand-in: tables (entities), columns
  * (attributes), choices (option sets), relationships and alternate keys.
- * Shaped after Dataverse's EntityMetadata / AttributeMetadata (notes C.10,
+ * Shaped after Dataverse's EntityMetadata / AttributeMetadata (
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api).
  */
 
@@ -144,7 +144,7 @@ export interface DeletedItem {
   readonly version: number;
 }
 
-/** Label as Dataverse serialises it (notes C.10 "Label shape"). */
+/** Label as Dataverse serialises it (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api). */
 export function labelJson(text: string | null, metadataId: string, isManaged = true): unknown {
   if (text === null || text === '') return { LocalizedLabels: [], UserLocalizedLabel: null };
   const one = { Label: text, LanguageCode: 1033, IsManaged: isManaged, MetadataId: metadataId, HasChanged: null };

@@ -115,7 +115,7 @@ function tokenize(text: string): Token[] {
     m = IDENT_RE.exec(rest);
     if (m) {
       const word = m[0];
-      // Enum literal: Microsoft.Dynamics.CRM.OwnershipTypes'UserOwned' (notes C.10).
+      // Enum literal: Microsoft.Dynamics.CRM.OwnershipTypes'UserOwned' (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api).
       if (text[i + word.length] === "'" && word.includes('.')) {
         const end = text.indexOf("'", i + word.length + 1);
         if (end < 0) throw querySyntax(`Syntax error: unterminated enum literal at position ${i} in '${text}'.`);

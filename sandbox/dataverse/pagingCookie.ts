@@ -1,5 +1,5 @@
 /**
- * The paging cookie Dataverse puts in `$skiptoken` (notes C.7;
+ * The paging cookie Dataverse puts in `$skiptoken` (https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/page-results,
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results):
  * `<cookie pagenumber="2" pagingcookie="%253ccookie%2520page%253d%25221%2522%253e<accountid last="{GUID}" first="{GUID}" />..." istracking="False" />`
  * The inner cookie is URL-encoded once inside the XML and once more in the

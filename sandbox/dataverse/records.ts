@@ -16,9 +16,9 @@ import { buildSkipToken, encodeSkipTokenForUrl, parseSkipToken, type CookieColum
 import type { Schema } from './schema';
 import { isLookupRef, type DataStore, type LookupRef, type Row, type StoredValue } from './store';
 
-/** Page size cap and default (notes C.7). */
+/** Page size cap and default (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results). */
 export const MAX_PAGE_SIZE = 5000;
-/** $count cap (notes C.8). */
+/** $count cap (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/count-rows). */
 export const COUNT_LIMIT = 5000;
 
 /** What a query needs to know about the org and the caller. */
@@ -370,7 +370,7 @@ export interface CollectionResult {
 /**
  * Runs a query on an entity set. `requestPathAndQuery` is the original
  * request (path + query) so the nextLink repeats it with only the
- * `$skiptoken` added (notes C.7: clients must not modify the nextLink).
+ * `$skiptoken` added (clients must not modify the nextLink: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results).
  */
 export function queryCollection(
   ctx: RecordContext, entity: EntityDef, options: QueryOptions, prefs: Preferences, requestUrl: URL,
@@ -381,7 +381,7 @@ export function queryCollection(
   const cols = orderColumns(ctx, entity, options.orderby ?? []);
   const annotations = new AnnotationFilter(prefs.includeAnnotations);
   const preferenceApplied: string[] = [];
-  // Page size: Prefer odata.maxpagesize (at most 5,000, the default); $top is ignored when both are sent (notes C.7, verbatim doc).
+  // Page size: Prefer odata.maxpagesize (at most 5,000, the default); $top is ignored when both are sent, as the page says (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/page-results).
   let pageSize = MAX_PAGE_SIZE;
   let paged = true;
   if (prefs.maxPageSize !== undefined) {
@@ -432,7 +432,7 @@ export function queryCollection(
 
   const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx.serviceRoot, entity.entitySetName, options, false) };
   if (options.count) {
-    // @odata.count is capped at 5,000 (notes C.8).
+    // @odata.count is capped at 5,000 (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/count-rows).
     body['@odata.count'] = Math.min(total, COUNT_LIMIT);
     if (annotations.wants(TOTAL_RECORD_COUNT)) body[`@${TOTAL_RECORD_COUNT}`] = Math.min(total, COUNT_LIMIT);
     if (annotations.wants(TOTAL_RECORD_COUNT_LIMIT_EXCEEDED)) body[`@${TOTAL_RECORD_COUNT_LIMIT_EXCEEDED}`] = total > COUNT_LIMIT;
@@ -518,7 +518,7 @@ export function findByAlternateKey(ctx: RecordContext, entity: EntityDef, values
 let versionCounter = 1_000_000_000;
 
 function invalidProperty(name: string, entity: EntityDef): DataverseError {
-  // Bad property in a POST/PATCH body (notes C.11, DOC support).
+  // Bad property in a POST/PATCH body (https://learn.microsoft.com/troubleshoot/power-platform/dataverse/dataverse-web-api-and-sdk/web-api-client-errors).
   return new DataverseError(400, '0x0', `An error occurred while validating input parameters: Microsoft.Crm.CrmException: Invalid property '${name}' was found in entity '${typeName(entity)}'. ---> Microsoft.OData.ODataException: Does not support untyped value in non-open type.`);
 }
 
@@ -529,7 +529,7 @@ function validateValue(entity: EntityDef, a: AttributeDef, value: unknown): Stor
     case 'String': case 'Memo': {
       if (typeof value !== 'string') throw wrongType();
       if (a.maxLength !== undefined && value.length > a.maxLength) {
-        // 0x80044331 (notes C.11, DOC batch sample).
+        // 0x80044331 (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api).
         throw new DataverseError(400, '0x80044331', `A validation error occurred. The length of the '${a.logicalName}' attribute of the '${entity.logicalName}' entity exceeded the maximum allowed length of '${a.maxLength}'.`);
       }
       return value;
@@ -583,7 +583,7 @@ function applyBody(ctx: RecordContext, entity: EntityDef, body: Record<string, u
     if (bind) {
       const nav = navigation(ctx.schema, entity, bind[1]!);
       if (nav?.kind !== 'single') {
-        // Bad navigation property name in @odata.bind (notes C.11).
+        // Bad navigation property name in @odata.bind (https://learn.microsoft.com/troubleshoot/power-platform/dataverse/dataverse-web-api-and-sdk/web-api-client-errors).
         throw new DataverseError(400, '0x80048d19', `Error identified in Payload provided by the user for Entity :'${entity.entitySetName}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ---->  InnerException : Microsoft.OData.ODataException: An undeclared property '${bind[1]}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.`);
       }
       const ref = parseBind(ctx, value);

@@ -1,6 +1,6 @@
 /**
  * Response writing shared by the Web API and discovery stand-ins: OData
- * headers (notes C.1), request ids, and the faults that alter a response.
+ * headers (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors), request ids, and the faults that alter a response.
  */
 import type http from 'node:http';
 import type { DataverseError } from './errors';

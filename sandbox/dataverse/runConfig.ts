@@ -15,7 +15,7 @@ export interface RequestSelector {
   readonly count?: number;
 }
 
-/** Service protection: answer 429 with Retry-After and one of the three documented codes (notes C.12). */
+/** Service protection: answer 429 with Retry-After and one of the three documented codes (https://learn.microsoft.com/power-apps/developer/data-platform/api-limits). */
 export interface ThrottleConfig extends RequestSelector {
   /** requests: 0x80072322, executionTime: 0x80072321, concurrency: 0x80072326. */
   readonly kind: 'requests' | 'executionTime' | 'concurrency';

@@ -1,7 +1,7 @@
 /**
  * A terse way to declare tables and columns. Relationships are derived from
  * lookup columns, as Dataverse does (a lookup column is the referencing side
- * of a 1:N relationship; notes C.4 "Navigation").
+ * of a 1:N relationship; https://learn.microsoft.com/power-apps/developer/data-platform/webapi/web-api-navigation-properties).
  */
 import { stableGuid } from './random';
 import type {

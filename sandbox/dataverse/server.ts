@@ -123,7 +123,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
     const applied = (extra: string[] = []): Record<string, string> => (extra.length ? { 'Preference-Applied': extra.join(',') } : {});
 
     if (segments.length === 0) {
-      // Service document (notes C.4).
+      // Service document (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/web-api-service-documents).
       const value = schema.entities.map((e) => ({ name: e.entitySetName, kind: 'EntitySet', url: e.entitySetName }));
       value.push({ name: 'EntityDefinitions', kind: 'EntitySet', url: 'EntityDefinitions' }, { name: 'GlobalOptionSetDefinitions', kind: 'EntitySet', url: 'GlobalOptionSetDefinitions' }, { name: 'RelationshipDefinitions', kind: 'EntitySet', url: 'RelationshipDefinitions' });
       return responder.send(200, { '@odata.context': `${serviceRoot}$metadata`, value });
@@ -135,7 +135,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
     const key = m[2];
 
     if (name === '$metadata') {
-      // CSDL is XML only; asking for JSON gives 415 (notes C.4, C.11).
+      // CSDL is XML only; asking for JSON gives 415 (seen in public reports, not on Microsoft's pages).
       const accept = String(req.headers['accept'] ?? '');
       if (/application\/json/i.test(accept) && !/xml|\*\/\*/i.test(accept)) {
         throw new DataverseError(415, '0x80060888', 'A supported MIME type could not be found that matches the acceptable MIME types for the request. The supported type(s) \'application/xml\' do not match any of the acceptable MIME types \'application/json\'.');
@@ -145,7 +145,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
     }
 
     if (name === 'WhoAmI') {
-      // Unbound function; POST answers 404 "No HTTP resource..." (notes C.3).
+      // Unbound function; POST answers 404 "No HTTP resource..." (https://learn.microsoft.com/troubleshoot/power-platform/dataverse/dataverse-web-api-and-sdk/web-api-client-errors).
       if (method !== 'GET' || more.length) throw noHttpResource(`${serviceRoot}WhoAmI`);
       return responder.send(200, {
         '@odata.context': `${serviceRoot}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
@@ -196,7 +196,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       if (method === 'POST') {
         const id = createRecord(ctx, entity, await readBody(req));
         const entityId = `${serviceRoot}${entity.entitySetName}(${id})`;
-        // 204 + OData-EntityId, or 201 with the record when Prefer: return=representation (notes C.1).
+        // 204 + OData-EntityId, or 201 with the record when Prefer: return=representation (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api).
         if (prefs.returnRepresentation) {
           const body = retrieveRecord(ctx, entity, id, options, prefs);
           return responder.send(201, body, { 'OData-EntityId': entityId, Location: entityId, 'Preference-Applied': 'return=representation' });
@@ -383,15 +383,15 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       // clients discover the authority from this challenge, and Microsoft's discovery example probes `<org>/api/data/`
       // (https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth, "Discover the authority at run time").
       if (!/^\/api\/data(\/|$)/.test(url.pathname)) throw resourceNotFound(url.pathname.split('/').filter(Boolean)[0] ?? '/');
-      // Authentication (notes C.2): no or bad token -> 401 with the challenge that names the tenant.
+      // Authentication (docs/protocol.md#tenant-discovery): no or bad token -> 401 with the challenge that names the tenant.
       const challenge = { 'WWW-Authenticate': challengeHeader(options.authorityUrl, org.tenantId, orgUrl) };
       const token = await validator.validate(req.headers['authorization']);
       // A revoked token (run config) is refused like an expired one.
       if (!token.ok || control.isRevoked(token.claims.iat)) {
-        // The 401 body is not characterised in public material (notes C.11, G.6): empty, challenge header only.
+        // The 401 body is not characterised in public material; our guess: empty, challenge header only.
         return responder.send(401, undefined, challenge);
       }
-      // Token of another tenant, or no systemuser / application user in this org -> 403 0x80072560 (notes C.2, A.11).
+      // Token of another tenant, or no systemuser / application user in this org -> 403 0x80072560 (docs/protocol.md#dataverse-web-api).
       const caller = token.claims.tid === org.tenantId.toLowerCase() ? store.findCaller(token.claims) : undefined;
       if (!caller) throw notMemberOfOrganization();
 
@@ -399,7 +399,7 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       const rate = control.rateLimitHeaders(decision.kind === 'throttle');
       responder = new Responder(req, res, { ...ids, ...rate }, decision.kind === 'fault' ? decision.fault : undefined);
       if (decision.kind === 'throttle') {
-        // 429 + Retry-After + one of the three service-protection codes (notes C.12).
+        // 429 + Retry-After + one of the three service-protection codes (https://learn.microsoft.com/power-apps/developer/data-platform/api-limits).
         return responder.send(429, { error: { code: decision.code, message: decision.message } }, { 'Retry-After': String(decision.retryAfterSeconds) });
       }
       if (decision.kind === 'fault' && (await applyFault(decision.fault, responder, timers))) return;
