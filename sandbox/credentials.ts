@@ -20,7 +20,7 @@ export interface CertificateCredential {
   readonly thumbprintSha1: string;
   /** Hex SHA-256 of the DER certificate (msal-node `thumbprintSha256`, PS256 path). */
   readonly thumbprintSha256: string;
-  /** base64url SHA-1: `x5t` and the JWKS `kid` (notes A.3). */
+  /** base64url SHA-1: `x5t` and the JWKS `kid`, which Entra's published keys make equal (https://learn.microsoft.com/entra/identity-platform/access-tokens). */
   readonly x5t: string;
   /** base64url SHA-256: `x5t#S256`. */
   readonly x5tS256: string;

@@ -5,7 +5,7 @@
  * trusts the CA once.
  *
  * Trust: Node reads NODE_EXTRA_CA_CERTS once, at process start, and a value
- * of our own replaces the machine's (notes/real-vscode.md item 14), so
+ * of our own replaces the machine's (docs/code-server.md item 10), so
  * `ca-bundle.pem` holds the system bundle plus the sandbox CA.
  *
  * Run `tsx sandbox/tls.ts --ensure` to create the files and print the bundle
@@ -44,7 +44,7 @@ export function resolveCacheDir(cacheDir?: string): string {
   );
 }
 
-/** Every address the leaf certificate must name (notes/real-vscode.md item 11: never 127.0.0.1). */
+/** Every address the leaf certificate must name (docs/code-server.md item 9: never 127.0.0.1). */
 export function sandboxHosts(): string[] {
   return [...new Set([ENTRA_HOST, ...ORGS.map((o) => o.host), DISCOVERY_HOST])];
 }

@@ -64,7 +64,7 @@ export function parseScopes(
     return context.grant === 'client_credentials' ? messages.defaultScopeRequired(scopes.join(' ')) : base;
   }
   const parts = resourceScopes.map((s) => ({ scope: s, split: splitScope(s) }));
-  // A scope without https:// is the users' most common mistake (what-users-ask.md): AADSTS70011.
+  // A scope without https:// is a common mistake (our observation); Entra answers AADSTS70011 (https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
   const malformed = parts.find((p) => !p.split || !isHttpsUrl(p.split.resource));
   if (malformed) return messages.badScope(malformed.scope);
   const resources = new Set(parts.map((p) => resourceKey(p.split!.resource)));
