@@ -1,14 +1,16 @@
 /** `npm run bench`: runs every case side by side with its baseline and prints ratios. Optional filter: a substring of case names. */
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
+import { metadataCases } from './metadata.bench';
 import { tokenCases } from './token.bench';
 import { tokenInspectCases } from './tokenInspect.bench';
 
 async function main(): Promise<void> {
   const filter = process.argv[2];
   const tokens = await tokenCases();
+  const metadata = await metadataCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...tokens.cases];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...tokens.cases, ...metadata.cases];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {
@@ -17,6 +19,7 @@ async function main(): Promise<void> {
     }
     console.log(formatResults(results));
   } finally {
+    await metadata.close();
     await tokens.close();
   }
 }

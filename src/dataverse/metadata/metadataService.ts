@@ -98,12 +98,14 @@ class LabelPicker {
   pick(label: unknown): string {
     if (!label || typeof label !== 'object') return '';
     const l = label as { LocalizedLabels?: unknown; UserLocalizedLabel?: LocalizedLabel | null };
+    const user = l.UserLocalizedLabel;
+    // The common case first, without building anything: no language asked for, and the user's label has text.
+    if (this.wanted === undefined && user && typeof user.Label === 'string' && user.Label !== '') return user.Label;
     const all = Array.isArray(l.LocalizedLabels) ? (l.LocalizedLabels as LocalizedLabel[]).filter((x) => typeof x?.Label === 'string' && x.Label !== '') : [];
     if (this.wanted !== undefined) {
       const hit = all.find((x) => x.LanguageCode === this.wanted);
       if (hit) return hit.Label as string;
     }
-    const user = l.UserLocalizedLabel;
     if (user && typeof user.Label === 'string' && user.Label !== '') return user.Label;
     if (all.length === 0) return '';
     if (all.length > 1 && this.base === undefined) this.needsBaseLanguage = true;

@@ -68,6 +68,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
   private readonly _loads = new SingleFlight<string, unknown>();
   private _refreshing: Promise<RefreshResult> | undefined;
   private _saving: Promise<void> | undefined;
+  private _saveError: unknown;
   private _saveAgain = false;
   private _disposed = false;
 
@@ -121,7 +122,14 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
    * a full load when there is no stamp, it expired, or `full` is set.
    * Concurrent calls share one refresh. Saves the cache when done.
    */
-  refresh(options: { full?: boolean; signal?: AbortSignal } = {}): Promise<RefreshResult> {
+  async refresh(options: { full?: boolean; signal?: AbortSignal } = {}): Promise<RefreshResult> {
+    const result = await this._refreshShared(options);
+    await this._saving;
+    return result;
+  }
+
+  /** The refresh in flight or a new one; resolves once memory is up to date, before the cache file is written. */
+  private _refreshShared(options: { full?: boolean; signal?: AbortSignal }): Promise<RefreshResult> {
     if (!this._refreshing) {
       const run = this._refresh(options).finally(() => {
         if (this._refreshing === run) this._refreshing = undefined;
@@ -129,6 +137,16 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
       this._refreshing = run;
     }
     return this._refreshing;
+  }
+
+  /** Resolves when the cache file holds everything known now (writes run in the background). */
+  async flush(): Promise<void> {
+    while (this._saving) await this._saving;
+  }
+
+  /** Why the last cache write failed, if it did (the metadata in memory is still good; the next write tries again). */
+  get lastSaveError(): unknown {
+    return this._saveError;
   }
 
   private async _refresh(options: { full?: boolean; signal?: AbortSignal }): Promise<RefreshResult> {
@@ -145,7 +163,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     const result = this._apply(changes);
     this._refreshedAt = this._now();
     this._source = 'network';
-    await this._save();
+    void this._save();
     if (result.changedTables.length || result.deletedTables.length || result.detailsOf.length) {
       this._onDidChange.fire({ tables: result.changedTables.length > 0 || result.deletedTables.length > 0, detailsOf: result.detailsOf });
     }
@@ -166,7 +184,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     this._refreshedAt = this._now();
     this._source = 'network';
     const bytes = listBytes + stampBytes;
-    await this._save();
+    void this._save();
     const deleted = [...before].filter((n) => !this._byName.has(n));
     this._onDidChange.fire({ tables: true, detailsOf: [] });
     return { kind: 'full', reason, bytes, changedTables: tables.map((t) => t.logicalName), deletedTables: deleted };
@@ -252,7 +270,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
         const d = this._details.get(tableLogicalName) ?? {};
         (d as Record<string, unknown>)[part] = value;
         this._details.set(tableLogicalName, d);
-        void this._save().catch(() => undefined);
+        void this._save();
       }
       return value;
     }) as Promise<TableDetails[P]>;
@@ -268,13 +286,14 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     this._stamp = null;
     this._refreshedAt = undefined;
     this._source = undefined;
-    await this._saving?.catch(() => undefined);
+    await this._saving;
     await deleteMetadataCache(this.options.fs, this.options.cache);
     this._onDidChange.fire({ tables: true, detailsOf: [] });
   }
 
   async tables(signal?: AbortSignal): Promise<readonly TableSummary[]> {
-    if (!this._tables) await this.refresh(signal ? { signal } : {});
+    // The list is answered as soon as it is in memory; the cache file is written behind it.
+    if (!this._tables) await this._refreshShared(signal ? { signal } : {});
     return this._tables ?? [];
   }
 
@@ -341,7 +360,11 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     };
   }
 
-  /** Saves the cache; writes never overlap, and changes made during a write are saved right after it. */
+  /**
+   * Saves the cache in the background: writes never overlap, changes made
+   * during a write are saved right after it, and a failure is kept in
+   * `lastSaveError` rather than thrown (the metadata in memory is still good).
+   */
   private _save(): Promise<void> {
     if (this._saving) {
       this._saveAgain = true;
@@ -351,7 +374,12 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
       do {
         this._saveAgain = false;
         if (this._disposed || !this._tables) return;
-        await writeMetadataCache(this.options.fs, this.options.cache, this._snapshot());
+        try {
+          await writeMetadataCache(this.options.fs, this.options.cache, this._snapshot());
+          this._saveError = undefined;
+        } catch (e) {
+          this._saveError = e;
+        }
       } while (this._saveAgain);
     })().finally(() => {
       this._saving = undefined;

@@ -50,6 +50,7 @@ describe('OrgMetadata', () => {
     assert.equal(a.length, 1000);
     assert.equal(cold.source, 'network');
     await cold.columns('account');
+    await cold.flush();
     assert.ok(fs.files.has(metadataCachePath(cache())));
 
     const warm = await open(fs, offlineService());
@@ -117,6 +118,7 @@ describe('OrgMetadata', () => {
     const fs = memoryFileSystem();
     const seed = await open(fs);
     await seed.tables();
+    await seed.flush();
     const saved = await readMetadataCache(fs, cache());
     assert.ok(saved.ok);
     await writeMetadataCache(fs, cache(), { ...saved.snapshot, stamp: '1!2020-01-01T00:00:00Z', details: { account: { keys: [] } } });
@@ -133,7 +135,9 @@ describe('OrgMetadata', () => {
   test('a corrupted or truncated cache file is discarded at open and the list is loaded from the org', async () => {
     for (const damage of ['corrupted', 'truncated'] as const) {
       const fs = memoryFileSystem();
-      await (await open(fs)).tables();
+      const first = await open(fs);
+      await first.tables();
+      await first.flush();
       const path = metadataCachePath(cache());
       const bytes = fs.files.get(path)!;
       if (damage === 'truncated') fs.files.set(path, bytes.subarray(0, bytes.byteLength - 1000));
@@ -149,13 +153,17 @@ describe('OrgMetadata', () => {
 
   test('a cache from an older format version, or for another label language, is discarded', async () => {
     const fs = memoryFileSystem();
-    await (await open(fs)).tables();
+    const first = await open(fs);
+    await first.tables();
+    await first.flush();
     const path = metadataCachePath(cache());
     const text = Buffer.from(fs.files.get(path)!).toString('utf8');
     fs.files.set(path, Buffer.from(text.replace('"version":1', '"version":0'), 'utf8'));
     assert.equal((await open(fs, offlineService())).cacheRejection, 'otherFormat');
 
-    await (await open(fs)).tables();
+    const second = await open(fs);
+    await second.tables();
+    await second.flush();
     const french = await open(fs, new MetadataService(client, { languageCode: 1036 }));
     assert.equal(french.cacheRejection, 'otherLanguage');
     assert.equal(french.knownTables(), undefined);
@@ -176,6 +184,7 @@ describe('OrgMetadata', () => {
     const fs = memoryFileSystem();
     const org = await open(fs);
     await org.tables();
+    await org.flush();
     await org.deleteCache();
     assert.equal(fs.files.size, 0);
     assert.equal(org.knownTables(), undefined);
