@@ -180,6 +180,30 @@ describe('OrgMetadata', () => {
     assert.equal(responses.length, 0);
   });
 
+  test('a cache write that fails leaves the list usable, is reported, and the next change writes the file', async () => {
+    const fs = memoryFileSystem();
+    fs.failNextRename = true;
+    const org = await open(fs);
+    assert.equal((await org.tables()).length > 900, true);
+    await org.flush();
+    assert.match(String(org.lastSaveError), /EPERM/);
+    assert.equal(fs.files.size, 0, 'no temp file is left behind');
+    await org.keys('account');
+    await org.flush();
+    assert.equal(org.lastSaveError, undefined);
+    assert.ok((await readMetadataCache(fs, cache())).ok);
+  });
+
+  test('concurrent refreshes share one request', async () => {
+    const org = await open(memoryFileSystem());
+    await org.tables();
+    responses.length = 0;
+    const [a, b, c] = await Promise.all([org.refresh(), org.refresh(), org.refresh()]);
+    assert.equal(a, b);
+    assert.equal(b, c);
+    assert.equal(responses.length, 1);
+  });
+
   test('sign-out deletes the cache and forgets the tables', async () => {
     const fs = memoryFileSystem();
     const org = await open(fs);
