@@ -50,11 +50,18 @@ export async function metadataCases(): Promise<{ cases: BenchCase[]; close: () =
   };
   await coldList();
   await settleCold();
-  const cacheFile = metadataCachePath(location);
 
+  // The warm case has its own cache file, written once here.
+  const warmLocation: MetadataCacheLocation = { ...location, identity: 'bench-warm' };
+  const seed = await OrgMetadata.open({ service: new MetadataService(client), fs, cache: warmLocation });
+  await seed.tables();
+  await seed.flush();
+  const cacheFile = metadataCachePath(warmLocation);
   const warmOpen = async (): Promise<number> => {
-    const org = await OrgMetadata.open({ service: new MetadataService(client), fs, cache: location });
-    return org.knownTables()!.length;
+    const org = await OrgMetadata.open({ service: new MetadataService(client), fs, cache: warmLocation });
+    const n = org.knownTables()?.length;
+    if (n === undefined) throw new Error(`the warm cache was not used (${org.cacheRejection})`);
+    return n;
   };
 
   // One column added per operation, so every refresh has exactly one change to download.
@@ -82,7 +89,9 @@ export async function metadataCases(): Promise<{ cases: BenchCase[]; close: () =
           const withWrite: number[] = [];
           for (let i = 0; i < 7; i++) withWrite.push(await coldWithWrite());
           withWrite.sort((a, b) => a - b);
-          return { tables: await coldList(), 'response bytes': (await client.request(TABLE_LIST_PATH)).bytes, 'ms until list and cache file written (median of 7)': withWrite[3]!.toFixed(1) };
+          const tables = await coldList();
+          await settleCold();
+          return { tables, 'response bytes': (await client.request(TABLE_LIST_PATH)).bytes, 'ms until list and cache file written (median of 7)': withWrite[3]!.toFixed(1) };
         },
       },
       {
