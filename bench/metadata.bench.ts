@@ -115,7 +115,7 @@ export async function metadataCases(): Promise<{ cases: BenchCase[]; close: () =
         baseline: { label: `bare fetch + JSON.parse of ${WIDE_TABLE}/Attributes`, run: () => bare(`EntityDefinitions(LogicalName='${WIDE_TABLE}')/Attributes`) },
         subject: { label: 'MetadataService.columns', run: () => new MetadataService(client).columns(WIDE_TABLE) },
         opsPerRound: 3,
-        rounds: 7,
+        rounds: 15,
         figures: async () => ({ columns: (await new MetadataService(client).columns(WIDE_TABLE)).length }),
       },
       {
