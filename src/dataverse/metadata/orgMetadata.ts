@@ -8,6 +8,7 @@
 import { Emitter, type Event } from '../../core/emitter';
 import type { IDisposable } from '../../core/disposable';
 import { SingleFlight } from '../../core/singleFlight';
+import { DataverseNetworkError } from '../http';
 import { deleteMetadataCache, metadataCachePath, readMetadataCache, writeMetadataCache, type CacheRejection, type MetadataCacheLocation, type MetadataFileSystem, type MetadataSnapshot } from './metadataCache';
 import { ExpiredVersionStampError, type MetadataChanges, type MetadataService } from './metadataService';
 import type { AlternateKey, ChoiceSet, Column, MetadataLookup, Relationship, TableDetailPart, TableDetails, TableSummary } from './model';
@@ -256,15 +257,17 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     const known = this.knownDetail(tableLogicalName, part);
     if (known !== undefined) return known;
     if (!(await this.table(tableLogicalName, signal))) return EMPTY[part] as TableDetails[P];
-    return this._loads.run(`${tableLogicalName}\n${part}`, async () => {
+    // The load is shared and runs to its end even if this caller gives up: another caller may be
+    // waiting for it, and what it reads is kept. A caller's signal only stops that caller's wait.
+    const shared = this._loads.run(`${tableLogicalName}\n${part}`, async () => {
       const generation = this._generation;
       const { service } = this.options;
       let value: TableDetails[TableDetailPart];
       switch (part) {
-        case 'columns': value = await service.columns(tableLogicalName, signal); break;
-        case 'relationships': value = await service.relationships(tableLogicalName, signal); break;
-        case 'keys': value = await service.keys(tableLogicalName, signal); break;
-        default: value = await service.choices(tableLogicalName, signal, await this.detail(tableLogicalName, 'columns', signal)); break;
+        case 'columns': value = await service.columns(tableLogicalName); break;
+        case 'relationships': value = await service.relationships(tableLogicalName); break;
+        case 'keys': value = await service.keys(tableLogicalName); break;
+        default: value = await service.choices(tableLogicalName, undefined, await this.detail(tableLogicalName, 'columns')); break;
       }
       if (generation === this._generation && this._byName.has(tableLogicalName)) {
         const d = this._details.get(tableLogicalName) ?? {};
@@ -274,6 +277,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
       }
       return value;
     }) as Promise<TableDetails[P]>;
+    return signal ? untilAborted(shared, signal, `Loading the ${part} of ${tableLogicalName}`) : shared;
   }
 
   /** Deletes the cache file and forgets everything (sign-out). */
@@ -398,6 +402,20 @@ function upsert<T extends { metadataId: string }>(list: readonly T[], item: T, s
   const out = list.filter((x) => x.metadataId !== item.metadataId);
   out.push(item);
   return out.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+}
+
+/** `promise`, or a cancellation (as the Web API client reports one) as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  const cancelled = () => new DataverseNetworkError(`${what} was cancelled.`, 'ABORT_ERR');
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 function metadataPathOf(options: OrgMetadataOptions): string {

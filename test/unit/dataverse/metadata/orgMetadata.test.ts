@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
+import { isCancellation } from '../../../../src/auth/explainError';
 import { metadataCachePath, readMetadataCache, writeMetadataCache } from '../../../../src/dataverse/metadata/metadataCache';
 import { MetadataService } from '../../../../src/dataverse/metadata/metadataService';
 import { OrgMetadata, type MetadataChangeEvent } from '../../../../src/dataverse/metadata/orgMetadata';
@@ -192,6 +193,20 @@ describe('OrgMetadata', () => {
     await org.flush();
     assert.equal(org.lastSaveError, undefined);
     assert.ok((await readMetadataCache(fs, cache())).ok);
+  });
+
+  test('a caller that gives up stops waiting without failing the others; what was read is kept', async () => {
+    const org = await open(memoryFileSystem());
+    await org.tables();
+    const abort = new AbortController();
+    responses.length = 0;
+    const impatient = org.columns('contact', abort.signal);
+    const patient = org.columns('contact');
+    abort.abort();
+    await assert.rejects(impatient, (e: unknown) => isCancellation(e));
+    assert.ok((await patient).length > 10);
+    assert.equal(responses.length, 1, 'one request for both');
+    assert.ok(org.knownDetail('contact', 'columns'));
   });
 
   test('concurrent refreshes share one request', async () => {
