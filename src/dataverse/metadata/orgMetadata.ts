@@ -82,7 +82,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     if (!read.ok) org._rejection = read.reason;
     else if (read.snapshot.languageCode !== (options.service.languageCode ?? null)) {
       org._rejection = 'otherLanguage';
-      await options.fs.delete(metadataPathOf(options)).catch(() => undefined);
+      await options.fs.delete(metadataCachePath(options.cache)).catch(() => undefined);
     } else {
       org._setTables([...read.snapshot.tables]);
       for (const [name, d] of Object.entries(read.snapshot.details)) org._details.set(name, { ...d });
@@ -416,8 +416,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string)
       (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
     );
   });
-}
-
-function metadataPathOf(options: OrgMetadataOptions): string {
-  return metadataCachePath(options.cache);
 }
