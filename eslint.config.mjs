@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 
 const GLUE = ['**/views/**', '**/webviews/host/**', '**/extension', '**/auth/glue/**'];
 
+const MSAL = ['**/auth/msal', '**/auth/msal/**', '@azure/msal-node'];
+
 const pureFolderRule = {
   'no-restricted-imports': [
     'error',
@@ -44,8 +46,8 @@ export default tseslint.config(
     rules: pureFolderRule,
   },
   {
-    // The .odata engine takes what it needs as data; it never signs in (no msal adapters).
-    files: ['src/odata/**/*.ts'],
+    // The engine takes a token provider; MSAL stays behind it (src/auth/msal).
+    files: ['src/dataverse/**/*.ts', 'src/odata/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -53,7 +55,7 @@ export default tseslint.config(
           paths: pureFolderRule['no-restricted-imports'][1].paths,
           patterns: [
             ...pureFolderRule['no-restricted-imports'][1].patterns,
-            { group: ['**/auth/msal/**', '@azure/msal-node'], message: 'src/odata must not sign in: take a token provider or data instead of importing auth/msal.' },
+            { group: MSAL, message: 'src/dataverse and src/odata must not import src/auth/msal: take a BearerTokenProvider (src/dataverse/http.ts) instead.' },
           ],
         },
       ],

@@ -3,6 +3,7 @@ import { dataverseQueryCases } from './dataverseQuery.bench';
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
 import { odataCases } from './odata.bench';
+import { metadataCases } from './metadata.bench';
 import { tokenCases } from './token.bench';
 import { tokenInspectCases } from './tokenInspect.bench';
 
@@ -10,8 +11,9 @@ async function main(): Promise<void> {
   const filter = process.argv[2];
   const tokens = await tokenCases();
   const queries = await dataverseQueryCases();
+  const metadata = await metadataCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases, ...queries.cases];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases, ...queries.cases, ...metadata.cases];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
     console.log(formatResults(results));
   } finally {
     await queries.close();
+    await metadata.close();
     await tokens.close();
   }
 }
