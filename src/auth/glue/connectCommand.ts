@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { registerSecret, type Logger } from '../../core/logger';
-import { parseDataverseChallenge, isTrustedAuthorityHost } from '../challenge';
 import type { Connection, SignInFlow } from '../connection';
 import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
 import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../flows';
 import { certificateFromPem, pemFromPfx, PfxPasswordError } from '../msal/certificateCredential';
+import { probeOrg } from '../orgProbe';
 import { normalizeOrgUrl, sameOrg } from '../orgUrl';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
-import { readAuthSettings } from './settings';
+import { readAuthSettings, type AuthSettings } from './settings';
 import { GUID } from '../../core/guid';
 
 
@@ -43,6 +43,63 @@ async function askGuid(title: string, prompt: string, value?: string): Promise<s
   ).trim();
 }
 
+/**
+ * The environment URL, checked in the input box itself: as it is typed, then
+ * on Enter by asking the org for its sign-in challenge while the box shows it
+ * is busy. Any problem is shown under the box, which stays open with what was
+ * typed; Esc ends the conversation quietly.
+ */
+function askOrgUrl(manager: ConnectionManager, title: string, settings: AuthSettings, initial: string | undefined): Promise<{ org: { url: string }; authorityHost: string; tenantId: string }> {
+  return new Promise((resolve, reject) => {
+    const box = vscode.window.createInputBox();
+    box.title = title;
+    box.prompt = vscode.l10n.t('Environment URL, e.g. https://contoso{0} (copy it from make.powerapps.com)', settings.cloud.defaultOrgHostSuffix);
+    box.value = initial ?? '';
+    box.ignoreFocusOut = true;
+    let probing: AbortController | undefined;
+    let settled = false;
+    const finish = (settle: () => void) => {
+      settled = true;
+      probing?.abort();
+      settle();
+      box.dispose();
+    };
+    const check = (value: string) => {
+      const result = normalizeOrgUrl(value, settings.cloudId);
+      box.validationMessage = result.ok || !value.trim() ? undefined : { message: result.reason, severity: vscode.InputBoxValidationSeverity.Error };
+      return result;
+    };
+    box.onDidChangeValue((value) => {
+      probing?.abort();
+      box.busy = false;
+      check(value);
+    });
+    box.onDidAccept(async () => {
+      const result = check(box.value);
+      if (!result.ok) {
+        box.validationMessage = { message: result.reason, severity: vscode.InputBoxValidationSeverity.Error };
+        return;
+      }
+      if (box.busy) return;
+      const abort = new AbortController();
+      probing = abort;
+      box.busy = true;
+      box.validationMessage = { message: vscode.l10n.t('Contacting {0}...', result.url), severity: vscode.InputBoxValidationSeverity.Info };
+      const probe = await probeOrg(result.url, settings, (url) => manager.discoverAuthority(url, abort.signal));
+      if (abort.signal.aborted || settled) return;
+      probing = undefined;
+      box.busy = false;
+      if (probe.ok) finish(() => resolve({ org: result, authorityHost: probe.authorityHost, tenantId: probe.tenantId }));
+      else if ('message' in probe) box.validationMessage = { message: probe.message, severity: vscode.InputBoxValidationSeverity.Error };
+    });
+    box.onDidHide(() => {
+      if (!settled) finish(() => reject(new Dismissed('dismissed')));
+    });
+    box.show();
+    if (initial) check(initial);
+  });
+}
+
 interface FlowPick extends vscode.QuickPickItem {
   readonly flow: SignInFlow;
   readonly customClient?: boolean;
@@ -59,44 +116,8 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
   const title = vscode.l10n.t('Connect to a Dataverse environment');
   try {
     const settings = readAuthSettings();
-    // 1. The org URL, validated as it is typed.
-    const typed = required(
-      await vscode.window.showInputBox({
-        title,
-        prompt: vscode.l10n.t('Environment URL, e.g. https://contoso.crm.dynamics.com (copy it from the browser or make.powerapps.com)'),
-        value: options.orgUrl,
-        ignoreFocusOut: true,
-        validateInput: (v) => {
-          const result = normalizeOrgUrl(v, settings.cloudId);
-          return result.ok ? undefined : result.reason;
-        },
-      }),
-    );
-    const org = normalizeOrgUrl(typed, settings.cloudId);
-    if (!org.ok) throw new Error(org.reason);
-
-    // 2. The tenant and the authority, from the org's own 401 challenge.
-    const challenge = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Contacting {0}...', org.url), cancellable: true },
-      async (_p, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        return manager.discoverAuthority(org.url, abort.signal);
-      },
-    );
-    const parsed = parseDataverseChallenge(challenge);
-    if (!parsed.ok) throw new Error(parsed.reason);
-    const { authorityHost, tenantId } = parsed.challenge;
-    if (!isTrustedAuthorityHost(authorityHost, settings.cloud, settings.trustedAuthorityHosts)) {
-      throw new Error(
-        vscode.l10n.t(
-          '{0} sends sign-ins to {1}, which is not a Microsoft sign-in host of the {2} cloud. Nothing was sent there. If you trust it, add it to the setting "dataverse.trustedAuthorityHosts", or choose the right cloud in "dataverse.cloud".',
-          org.url,
-          authorityHost,
-          settings.cloud.displayName,
-        ),
-      );
-    }
+    // 1. The org URL, validated as it is typed, then asked for its tenant and authority (its own 401 challenge).
+    const { org, authorityHost, tenantId } = await askOrgUrl(manager, title, settings, options.orgUrl);
     log.info(`Connecting to ${org.url}: tenant ${tenantId}, authority ${authorityHost}.`);
 
     // 3. How to sign in.
