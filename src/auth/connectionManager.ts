@@ -6,6 +6,7 @@ import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type 
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
 import { SecretIndex } from './secretIndex';
+import { signInErrorPage, signInSuccessPage, type SignInPageContext } from './signInPages';
 import { readDiscoveredEnvironments, type DiscoveredEnvironment } from './discovery';
 import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, discoverAuthority, type FetchLike } from './msal/dataverseFetch';
@@ -42,6 +43,11 @@ export interface ConnectionManagerDeps {
 export type { DiscoveredEnvironment } from './discovery';
 
 const API_PATH = '/api/data/v9.2/';
+
+/** The browser's pages at the end of an interactive sign-in. */
+function signInPages(context: SignInPageContext): { successTemplate: string; errorTemplate: string } {
+  return { successTemplate: signInSuccessPage(context), errorTemplate: signInErrorPage(context) };
+}
 
 /** Names what is missing when a secret is gone, and how to fix it. */
 export class MissingSecretError extends Error {
@@ -397,6 +403,7 @@ export class ConnectionManager implements IDisposable {
           clientId: connection.clientId,
           openBrowser: (url) => this.deps.ui.openBrowser(url),
           ...(connection.accountHint ? { loginHint: connection.accountHint } : {}),
+          ...signInPages({ orgName: connection.name, orgUrl: connection.orgUrl, ...(connection.accountHint ? { account: connection.accountHint } : {}) }),
         };
       case 'deviceCode':
         return { kind: 'deviceCode', clientId: connection.clientId, onDeviceCode: (p) => this.deps.ui.onDeviceCode(p) };

@@ -14,6 +14,7 @@ import { SingleFlight } from '../../core/singleFlight';
 import { allMicrosoftLoginHosts } from '../clouds';
 import type { CertificateCredential } from './certificateCredential';
 import type { SecretStore } from './secretStore';
+import { cancelLoopback } from './loopbackCancel';
 import { SecretStorageCachePlugin } from './secretStorageCachePlugin';
 import { TokenError, toTokenError } from './tokenError';
 
@@ -376,21 +377,30 @@ export class MsalTokenSource implements IDisposable {
   private _interactive(flow: Extract<TokenFlow, { kind: 'interactive' }>, signal: AbortSignal | undefined): Promise<AuthenticationResult> {
     const app = this._app as PublicClientApplication;
     const loginHint = this._account?.username ?? flow.loginHint;
-    // msal-node cannot cancel an interactive request (its loopback waits for the browser), so the
-    // sequencer slot is freed by racing it; a late answer from the browser still lands in the cache.
-    return raceAbort(
-      'Sign-in',
-      app.acquireTokenInteractive({
-        scopes: this._scopes,
-        openBrowser: flow.openBrowser,
-        prompt: 'select_account',
-        ...(loginHint ? { loginHint } : {}),
-        ...(flow.successTemplate ? { successTemplate: flow.successTemplate } : {}),
-        ...(flow.errorTemplate ? { errorTemplate: flow.errorTemplate } : {}),
-      }),
-      signal,
-      this._interactiveTimeoutMs,
+    let authCodeUrl: string | undefined;
+    let settled = false;
+    const work = app.acquireTokenInteractive({
+      scopes: this._scopes,
+      openBrowser: (url) => {
+        authCodeUrl = url;
+        return flow.openBrowser(url);
+      },
+      prompt: 'select_account',
+      ...(loginHint ? { loginHint } : {}),
+      ...(flow.successTemplate ? { successTemplate: flow.successTemplate } : {}),
+      ...(flow.errorTemplate ? { errorTemplate: flow.errorTemplate } : {}),
+    });
+    work.then(
+      () => (settled = true),
+      () => (settled = true),
     );
+    // msal-node has no cancel for an interactive request: the race answers the person at once, and the
+    // loopback listener msal-node still holds is then told the sign-in was cancelled, so it closes and a
+    // late pick on the page cannot complete a sign-in nobody waits for.
+    return raceAbort('Sign-in', work, signal, this._interactiveTimeoutMs).catch(async (error: unknown) => {
+      if (!settled && authCodeUrl) await cancelLoopback(authCodeUrl);
+      throw error;
+    });
   }
 
   private async _deviceCode(flow: Extract<TokenFlow, { kind: 'deviceCode' }>, signal: AbortSignal | undefined): Promise<AuthenticationResult> {
