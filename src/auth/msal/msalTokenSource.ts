@@ -111,6 +111,8 @@ export interface GetTokenOptions {
 export interface SignInOptions {
   /** Cancels the sign-in (device code stops polling; interactive stops waiting). */
   readonly signal?: AbortSignal;
+  /** Shows the device code for this sign-in instead of the flow's own `onDeviceCode` (e.g. in the progress that waits for it). */
+  readonly onDeviceCode?: (prompt: DeviceCodePrompt) => void;
 }
 
 const DEFAULT_INTERACTIVE_TIMEOUT_MS = 5 * 60 * 1000;
@@ -296,7 +298,10 @@ export class MsalTokenSource implements IDisposable {
         if (options.signal?.aborted) throw new TokenError('cancelled', 'Sign-in was cancelled.');
         this._logger?.info(`Signing in to ${this._orgUrl} (${flow.kind === 'interactive' ? 'browser' : 'device code'}).`);
         try {
-          const result = flow.kind === 'interactive' ? await this._interactive(flow, options.signal) : await this._deviceCode(flow, options.signal);
+          const result =
+            flow.kind === 'interactive'
+              ? await this._interactive(flow, options.signal)
+              : await this._deviceCode(options.onDeviceCode ? { ...flow, onDeviceCode: options.onDeviceCode } : flow, options.signal);
           this._account = result.account ?? undefined;
           return toAccessToken(result);
         } catch (e) {
