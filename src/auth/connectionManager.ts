@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../core/emitter';
 import type { IDisposable } from '../core/disposable';
 import { registerSecret, type Logger } from '../core/logger';
-import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type SecurityRole } from '../dataverse/identity';
+import { callerIdentity, currentOrganization, securityRoles, type CallerIdentity, type JsonGet, type OrganizationNames, type SecurityRole } from '../dataverse/identity';
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
 import { SecretIndex } from './secretIndex';
@@ -306,6 +306,11 @@ export class ConnectionManager implements IDisposable {
   /** The `WWW-Authenticate` challenge of an org's anonymous Web API call, which names its tenant (through the injected fetch). */
   discoverAuthority(orgUrl: string, signal?: AbortSignal): Promise<string> {
     return discoverAuthority(this.deps.fetch, orgUrl, signal);
+  }
+
+  /** The org's friendly and unique names, asked of the org itself with the connection's sign-in (app connections too). */
+  currentOrganization(connection: Connection, signal?: AbortSignal): Promise<OrganizationNames> {
+    return currentOrganization(this._api(connection, signal));
   }
 
   /** WhoAmI with names for a draft that signed in but is not saved yet. */

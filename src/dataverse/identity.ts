@@ -75,6 +75,25 @@ export async function callerIdentity(get: JsonGet): Promise<CallerIdentity> {
   };
 }
 
+/** The names of the org the caller is in. */
+export interface OrganizationNames {
+  /** e.g. "Contoso Sales": what people call the environment. */
+  readonly friendlyName: string;
+  /** e.g. "contososales". */
+  readonly uniqueName: string;
+}
+
+/**
+ * The org's friendly and unique names from RetrieveCurrentOrganization, which
+ * answers any caller, application users too (Global Discovery answers only
+ * people): https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrievecurrentorganization
+ */
+export async function currentOrganization(get: JsonGet): Promise<OrganizationNames> {
+  const body = await get<{ Detail?: { FriendlyName?: unknown; UniqueName?: unknown } }>("RetrieveCurrentOrganization(AccessType=@p)?@p=Microsoft.Dynamics.CRM.EndpointAccessType'Default'");
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  return { friendlyName: text(body.Detail?.FriendlyName), uniqueName: text(body.Detail?.UniqueName) };
+}
+
 /** The roles assigned directly to the caller, sorted by name. */
 export async function securityRoles(get: JsonGet, userId: string): Promise<SecurityRole[]> {
   const body = await get<{ value?: Array<{ roleid?: string; name?: string }> }>(

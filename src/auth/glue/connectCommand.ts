@@ -200,7 +200,10 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     } catch (error) {
       log.warn(`Global Discovery did not answer for ${draft.orgUrl}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const friendly = environments.find((e) => sameOrg(e.url, draft.orgUrl))?.friendlyName || identity.organizationName || new URL(draft.orgUrl).hostname;
+    // App connections get no answer from Global Discovery: the org itself gives its friendly name, as for people.
+    const discovered = environments.find((e) => sameOrg(e.url, draft.orgUrl))?.friendlyName;
+    const fromOrg = discovered ? undefined : await manager.currentOrganization(draft).catch((error: unknown) => void log.warn(`RetrieveCurrentOrganization did not answer for ${draft.orgUrl}: ${error instanceof Error ? error.message : String(error)}`));
+    const friendly = discovered || fromOrg?.friendlyName || identity.organizationName || new URL(draft.orgUrl).hostname;
     const accountName = identity.fullName || token.account?.name || clientId;
     const name = await vscode.window.showInputBox({
       title,

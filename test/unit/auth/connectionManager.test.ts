@@ -239,6 +239,20 @@ describe('ConnectionManager against the sandbox', () => {
     }
   });
 
+  test("an app connection learns the org's friendly name from the org itself (Global Discovery answers only people)", async () => {
+    const manager = new ConnectionManager(sandboxDeps(new MemoryMemento(), new MemorySecretStore()));
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const app: Connection = { id: 'named', name: 'draft', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    try {
+      await manager.signInDraft(app, { kind: 'clientSecret', clientSecret: sandbox.apps.secret.secret });
+      assert.deepEqual(await manager.discoverEnvironments(app), []);
+      assert.deepEqual(await manager.currentOrganization(app), { friendlyName: 'Contoso Dev', uniqueName: 'contosodev' });
+      assert.equal((await manager.testDraft(app)).organizationName, 'contosodev', "the organizations record holds only the unique name");
+    } finally {
+      manager.dispose();
+    }
+  });
+
   test('a new sign-in for the same org and identity is kept under the existing connection: one connection, signed in, name and tags kept', async () => {
     const secrets = new MemorySecretStore();
     const manager = new ConnectionManager(sandboxDeps(new MemoryMemento(), secrets));
