@@ -70,7 +70,8 @@ function explainSignInRequired(error: SignInRequiredError, now: number): ErrorEx
   return fromEntry(
     inner && inner.category !== 'unknown' ? inner.code : error.reason === 'signedOut' ? 'signed_out' : 'interaction_required',
     {
-      title: error.message,
+      // What Entra said (MFA again, a revoked sign-in...) is the title when it is known; the way out is Sign In either way.
+      title: inner && inner.category !== 'unknown' ? `${error.connectionName}: ${inner.title}` : error.message,
       cause: error.reason === 'signedOut' ? 'It was signed out, so its tokens (or its secret) were removed; the connection stays in the list.' : (inner?.cause ?? 'The saved sign-in cannot be renewed without you.'),
       fix: `Select Sign In to sign in to "${error.connectionName}" again.`,
     },

@@ -18,7 +18,8 @@ export class ConnectionNode extends vscode.TreeItem {
     this.contextValue = 'dataverse.connection';
     this.command = { command: 'dataverse.connection.setActive', title: vscode.l10n.t('Make Active'), arguments: [this] };
     if (!signedIn) {
-      this.description = `${connection.accountName ?? connection.accountHint ?? ''} · ${vscode.l10n.t('signed out')}`;
+      // The state first: a narrow view cuts the end of the description.
+      this.description = `${vscode.l10n.t('signed out')} · ${connection.accountName ?? connection.accountHint ?? ''}`;
       this.iconPath = new vscode.ThemeIcon('debug-disconnect');
       this.contextValue = 'dataverse.connection.signedOut';
       this.command = { command: 'dataverse.connection.signIn', title: vscode.l10n.t('Sign In'), arguments: [this] };

@@ -25,7 +25,7 @@ export function withSignInProgress<T>(title: string, work: (signal: AbortSignal,
     cancel.onCancellationRequested(() => abort.abort());
     return work(abort.signal, (prompt) => {
       const link = `command:${COPY_DEVICE_CODE}?${encodeURIComponent(JSON.stringify([prompt.userCode, prompt.verificationUri]))}`;
-      progress.report({ message: vscode.l10n.t('enter the code {0} at {1}. [Copy Code and Open Page]({2})', prompt.userCode, prompt.verificationUri, link) });
+      progress.report({ message: vscode.l10n.t('enter the code {0} at {1} · [Copy Code and Open Page]({2})', prompt.userCode, prompt.verificationUri, link) });
     });
   });
 }
