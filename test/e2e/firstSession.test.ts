@@ -119,7 +119,7 @@ describe('first session: connections as a new user meets them', () => {
     assert.deepEqual(await notificationsAfterAWhile(), []);
   });
 
-  test('Esc at the flow pick and Cancel on "open the external website?" end quietly', async () => {
+  test('Esc at the flow pick, Cancel on "open the external website?" and Esc at the production question end quietly', async () => {
     await startConnect(org('contososales').url);
     await quickInput().locator('input[placeholder*="How do you want to sign in"]').waitFor({ state: 'visible', timeout: 60_000 });
     await page().keyboard.press('Escape');
@@ -130,6 +130,23 @@ describe('first session: connections as a new user meets them', () => {
     await answerOpenDialog('Cancel');
     assert.deepEqual(await notificationsAfterAWhile(), [], 'Cancel on the dialog showed something');
     await session.workbench.screenshot('first-session-cancel-open-dialog');
+
+    // Signed in with an app registration, then Esc at the last question: nothing is kept, nothing is said.
+    await startConnect(org('contosodev').url);
+    await session.workbench.answer('How do you want to sign in', 'App registration with a client secret');
+    await session.workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
+    await session.workbench.answer('Client secret value', sandbox.apps.secret.secret);
+    // The org's friendly name is offered for an app connection too.
+    await quickInput().locator('input').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page().waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { value?: string } | null } }).document;
+      return doc.querySelector('.quick-input-widget input')?.value === 'Contoso Dev';
+    }, undefined, { timeout: 60_000 });
+    await session.workbench.answer('Name this connection', 'Contoso Dev');
+    await quickInput().locator('input[placeholder*="production environment"]').waitFor({ state: 'visible', timeout: 30_000 });
+    await page().keyboard.press('Escape');
+    assert.deepEqual(await notificationsAfterAWhile(), []);
+    assert.equal(await connectionRows().count(), 0, 'Esc at the last question kept the connection');
   });
 
   test('Cancel on "Signing in..." ends quietly and stops the listener: a late pick on the page signs nobody in', async () => {

@@ -222,6 +222,11 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     const yes = vscode.l10n.t('Yes, this is production');
     const no = vscode.l10n.t('No');
     const production = await vscode.window.showQuickPick([no, yes], { title, placeHolder: vscode.l10n.t('Is {0} a production environment? Production connections are marked in the status bar.', name.trim()), ignoreFocusOut: true });
+    // Esc here ends the conversation as it does at every other step: nothing is kept.
+    if (production === undefined) {
+      await manager.discardDraft(draft.id);
+      return undefined;
+    }
     const connection: Connection = {
       ...draft,
       name: name.trim(),
