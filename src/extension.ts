@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import { ConnectionManager } from './auth/connectionManager';
 import { ConnectionStore } from './auth/connectionStore';
 import { CrossWindowSync } from './auth/crossWindowSync';
-import { connect } from './auth/glue/connectCommand';
+import { connect, signInAgain } from './auth/glue/connectCommand';
 import { DataverseAuthenticationProvider } from './auth/glue/dataverseAuthenticationProvider';
 import { readAuthSettings } from './auth/glue/settings';
 import { createRedactingLogger } from './core/logger';
 import { pickConnection, registerConnectionCommands } from './views/connectionCommands';
 import { ConnectionsView } from './views/connectionsView';
 import { showError } from './views/errors';
+import { registerDeviceCodeCommand } from './views/signInProgress';
 import { createSignInUi } from './views/signInUi';
 import { ConnectionStatusBar } from './views/statusBar';
 import { registerTokenCommands } from './views/tokenCommands';
@@ -50,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
 
-  const provider = new DataverseAuthenticationProvider(manager, async (orgUrl) => (await connect(manager, log, orgUrl ? { orgUrl } : {}))?.connection, log);
+  const provider = new DataverseAuthenticationProvider(manager, async (orgUrl) => (await connect(manager, log, orgUrl ? { orgUrl } : {}))?.connection, log, (c) => signInAgain(manager, log, c));
   const connections = new ConnectionsView(manager);
   context.subscriptions.push(
     provider,
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerTreeDataProvider('dataverse.connections', connections),
     new ConnectionStatusBar(manager),
     vscode.commands.registerCommand('dataverse.log.show', showLog),
+    registerDeviceCodeCommand(),
     ...registerConnectionCommands(manager, log, showLog),
     ...registerTokenCommands(
       {

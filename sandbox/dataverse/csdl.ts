@@ -41,6 +41,8 @@ export function buildCsdl(schema: Schema): string {
   }
   out.push('<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false"/><Property Name="UserId" Type="Edm.Guid" Nullable="false"/><Property Name="OrganizationId" Type="Edm.Guid" Nullable="false"/></ComplexType>');
   out.push('<Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false"/></Function>');
+  out.push('<ComplexType Name="RetrieveCurrentOrganizationResponse"><Property Name="Detail" Type="mscrm.OrganizationDetail" Nullable="false"/></ComplexType>');
+  out.push('<Function Name="RetrieveCurrentOrganization"><Parameter Name="AccessType" Type="mscrm.EndpointAccessType" Nullable="false"/><ReturnType Type="mscrm.RetrieveCurrentOrganizationResponse" Nullable="false"/></Function>');
   out.push('<Function Name="RetrieveMetadataChanges"><Parameter Name="Query" Type="mscrm.EntityQueryExpression"/><Parameter Name="DeletedMetadataFilters" Type="mscrm.DeletedMetadataFilters"/><Parameter Name="ClientVersionStamp" Type="Edm.String" Unicode="false"/><ReturnType Type="mscrm.RetrieveMetadataChangesResponse" Nullable="false"/></Function>');
   out.push('<EntityContainer Name="System">');
   for (const e of schema.entities) out.push(`<EntitySet Name="${e.entitySetName}" EntityType="Microsoft.Dynamics.CRM.${e.logicalName}"/>`);
@@ -48,6 +50,7 @@ export function buildCsdl(schema: Schema): string {
   out.push('<EntitySet Name="GlobalOptionSetDefinitions" EntityType="Microsoft.Dynamics.CRM.OptionSetMetadataBase"/>');
   out.push('<EntitySet Name="RelationshipDefinitions" EntityType="Microsoft.Dynamics.CRM.RelationshipMetadataBase"/>');
   out.push('<FunctionImport Name="WhoAmI" Function="Microsoft.Dynamics.CRM.WhoAmI"/>');
+  out.push('<FunctionImport Name="RetrieveCurrentOrganization" Function="Microsoft.Dynamics.CRM.RetrieveCurrentOrganization"/>');
   out.push('<FunctionImport Name="RetrieveMetadataChanges" Function="Microsoft.Dynamics.CRM.RetrieveMetadataChanges"/>');
   out.push('</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>');
   return out.join('');

@@ -153,6 +153,23 @@ export function createDataverseHandler(options: DataverseHandlerOptions): Sandbo
       });
     }
 
+    if (name === 'RetrieveCurrentOrganization') {
+      // Unbound function with AccessType (EndpointAccessType); answers OrganizationDetail for any caller, application users too
+      // (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrievecurrentorganization).
+      if (method !== 'GET' || more.length) throw noHttpResource(`${serviceRoot}RetrieveCurrentOrganization`);
+      const accessType = segmentParams(key ?? '', options.aliases)['AccessType'];
+      if (!accessType) throw new DataverseError(400, '0x80060888', "The parameter 'AccessType' of the function 'RetrieveCurrentOrganization' is missing.");
+            return responder.send(200, {
+        '@odata.context': `${serviceRoot}$metadata#Microsoft.Dynamics.CRM.RetrieveCurrentOrganizationResponse`,
+        Detail: {
+          OrganizationId: org.id, FriendlyName: org.friendlyName, OrganizationVersion: '9.2.25063.00190', EnvironmentId: org.environmentId,
+          DatacenterId: '00000000-0000-0000-0000-000000000000', Geo: 'NA', TenantId: org.tenantId, UrlName: org.uniqueName, UniqueName: org.uniqueName,
+          Endpoints: { Count: 1, IsReadOnly: false, Keys: ['WebApplication'], Values: [`${orgUrl}/`] },
+          State: 'Enabled', OrganizationType: 'Customer',
+        },
+      });
+    }
+
     if (name === 'RetrieveMetadataChanges') {
       if (method !== 'GET') throw noHttpResource(`${serviceRoot}RetrieveMetadataChanges`);
       const p = segmentParams(key ?? '', options.aliases);

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../core/emitter';
 import type { IDisposable } from '../core/disposable';
 import { registerSecret, type Logger } from '../core/logger';
-import { callerIdentity, securityRoles, type CallerIdentity, type SecurityRole } from '../dataverse/identity';
+import { callerIdentity, currentOrganization, securityRoles, type CallerIdentity, type OrganizationNames, type SecurityRole } from '../dataverse/identity';
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
 import { SecretIndex } from './secretIndex';
+import { signInErrorPage, signInSuccessPage, type SignInPageContext } from './signInPages';
 import { readDiscoveredEnvironments, type DiscoveredEnvironment } from './discovery';
 import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, discoverAuthority, type BearerTokenProvider, type FetchLike } from '../dataverse/http';
@@ -13,6 +14,7 @@ import { WebApiClient } from '../dataverse/webApiClient';
 import { normalizeOrgUrl } from './orgUrl';
 import { MsalTokenSource, type AccessToken, type GetTokenOptions, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
+import { TokenError } from './msal/tokenError';
 
 /** What the UI supplies to user sign-in flows. */
 export interface SignInUi {
@@ -42,6 +44,11 @@ export interface ConnectionManagerDeps {
 
 export type { DiscoveredEnvironment } from './discovery';
 
+/** The browser's pages at the end of an interactive sign-in. */
+function signInPages(context: SignInPageContext): { successTemplate: string; errorTemplate: string } {
+  return { successTemplate: signInSuccessPage(context), errorTemplate: signInErrorPage(context) };
+}
+
 /** Names what is missing when a secret is gone, and how to fix it. */
 export class MissingSecretError extends Error {
   override readonly name = 'MissingSecretError';
@@ -50,6 +57,24 @@ export class MissingSecretError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A saved connection cannot give a token without the person: it was signed
+ * out (its token cache or secret is gone), or its saved sign-in can no longer
+ * be renewed silently. The UI answers with Sign In, never with a failure.
+ */
+export class SignInRequiredError extends Error {
+  override readonly name = 'SignInRequiredError';
+  constructor(
+    readonly connectionId: string,
+    readonly connectionName: string,
+    /** `signedOut`: nothing is stored to sign in with; `expired`: the stored sign-in needs the person again. */
+    readonly reason: 'signedOut' | 'expired',
+    options: { cause: unknown },
+  ) {
+    super(reason === 'signedOut' ? `"${connectionName}" is signed out.` : `"${connectionName}" needs you to sign in again.`, options);
   }
 }
 
@@ -159,13 +184,18 @@ export class ConnectionManager implements IDisposable {
    * Signs in for a connection that is not saved yet, so that nothing is kept
    * when sign-in fails. Returns the token source; `save` keeps it.
    */
-  async signInDraft(draft: Connection, secret: ConnectionSecret | undefined, signal?: AbortSignal): Promise<{ token: AccessToken; source: MsalTokenSource }> {
+  async signInDraft(
+    draft: Connection,
+    secret: ConnectionSecret | undefined,
+    signal?: AbortSignal,
+    onDeviceCode?: (prompt: DeviceCodePrompt) => void,
+  ): Promise<{ token: AccessToken; source: MsalTokenSource }> {
     // Indexed before anything is written: if the window closes before the save, the next activation finds it.
     await this._secretIndex.add(draft.id);
     if (secret) await this._storeSecret(draft.id, secret);
     try {
       const source = await this._createSource(draft);
-      const token = await source.signIn(signal ? { signal } : {});
+      const token = await source.signIn({ ...(signal ? { signal } : {}), ...(onDeviceCode ? { onDeviceCode } : {}) });
       this._sources.set(draft.id, Promise.resolve(source));
       this._drafts.add(draft.id);
       this._recordToken(draft.id, token);
@@ -185,6 +215,56 @@ export class ConnectionManager implements IDisposable {
     this._changedHere();
   }
 
+  /**
+   * Signs an app connection back in with its secret or certificate entered
+   * again (after Sign Out): stored, then proven with a token. When the token
+   * is refused, the secret is not kept.
+   */
+  async signInWithSecret(id: string, secret: ConnectionSecret, signal?: AbortSignal): Promise<AccessToken> {
+    const connection = this._require(id);
+    this.deps.logger.info(`Signing "${connection.name}" in again with its ${secret.kind === 'clientSecret' ? 'client secret' : 'certificate'}.`);
+    this._forgetTokens(id);
+    await this._disposeSource(id, false);
+    await this._secretIndex.add(id);
+    await this._storeSecret(id, secret);
+    try {
+      const token = await this.getToken(id, signal ? { signal } : {});
+      this._changedHere();
+      return token;
+    } catch (error) {
+      await this._disposeSource(id, false);
+      await this._deleteSecrets(id);
+      throw error instanceof SignInRequiredError ? error.cause : error;
+    }
+  }
+
+  /**
+   * Keeps a new sign-in under an existing connection for the same org and
+   * identity instead of saving a duplicate: the draft's token cache or secret
+   * replaces the connection's, `changes` update it (flow, account...), and the
+   * draft is forgotten. The connection keeps its id, name and tags.
+   */
+  async adoptDraft(draft: Connection, existing: Connection, changes: Partial<Omit<Connection, 'id' | 'name' | 'tags'>>): Promise<Connection> {
+    this._forgetTokens(existing.id);
+    await this._disposeSource(existing.id, false);
+    const from = connectionSecretKeys(draft.id);
+    const to = connectionSecretKeys(existing.id);
+    await this._secretIndex.add(existing.id);
+    for (const key of ['tokenCache', 'clientSecret', 'certificate'] as const) {
+      const value = await this.deps.secrets.get(from[key]);
+      if (value !== undefined) await this.deps.secrets.store(to[key], value);
+      else await this.deps.secrets.delete(to[key]);
+    }
+    this._drafts.delete(draft.id);
+    this._forgetTokens(draft.id);
+    // The draft's source is dropped without signing out: its cache now belongs to the existing connection too.
+    await this._disposeSource(draft.id, false);
+    await this._deleteSecrets(draft.id);
+    const updated: Connection = { ...existing, ...changes, id: existing.id, name: existing.name, tags: existing.tags };
+    await this.save(updated);
+    return updated;
+  }
+
   /** Forgets a draft whose sign-in succeeded but which the person did not keep. */
   async discardDraft(id: string): Promise<void> {
     this._drafts.delete(id);
@@ -193,18 +273,22 @@ export class ConnectionManager implements IDisposable {
 
   /** A valid access token for the connection, renewed silently when needed. */
   async getToken(id: string, options: GetTokenOptions = {}): Promise<AccessToken> {
-    const source = await this._source(id);
-    const token = await source.getToken(options);
+    let token: AccessToken;
+    try {
+      token = await (await this._source(id)).getToken(options);
+    } catch (error) {
+      throw (await this._signInRequired(id, error)) ?? error;
+    }
     // Expiry and the issued event follow the connection's own token, not one asked for other scopes.
     if (!options.scopes) this._recordToken(id, token);
     return token;
   }
 
   /** Signs in again (interactive or device code) for a saved user connection whose silent renewal needs the person. */
-  async reauthenticate(id: string, signal?: AbortSignal): Promise<AccessToken> {
+  async reauthenticate(id: string, signal?: AbortSignal, onDeviceCode?: (prompt: DeviceCodePrompt) => void): Promise<AccessToken> {
     const connection = this._require(id);
     const source = await this._source(id);
-    const token = await source.signIn(signal ? { signal } : {});
+    const token = await source.signIn({ ...(signal ? { signal } : {}), ...(onDeviceCode ? { onDeviceCode } : {}) });
     this._recordToken(id, token);
     if (token.account && token.account.homeAccountId !== connection.homeAccountId) {
       await this.deps.store.save({ ...connection, homeAccountId: token.account.homeAccountId });
@@ -222,6 +306,11 @@ export class ConnectionManager implements IDisposable {
   /** The `WWW-Authenticate` challenge of an org's anonymous Web API call, which names its tenant (through the injected fetch). */
   discoverAuthority(orgUrl: string, signal?: AbortSignal): Promise<string> {
     return discoverAuthority(this.deps.fetch, orgUrl, signal);
+  }
+
+  /** The org's friendly and unique names, asked of the org itself with the connection's sign-in (app connections too). */
+  currentOrganization(connection: Connection, signal?: AbortSignal): Promise<OrganizationNames> {
+    return currentOrganization(this._client(connection), signal);
   }
 
   /** WhoAmI with names for a draft that signed in but is not saved yet. */
@@ -351,6 +440,17 @@ export class ConnectionManager implements IDisposable {
     this._onDidIssueToken.fire({ connectionId: id, expiresOn: token.expiresOn });
   }
 
+  /** The error to give when a saved connection needs the person to sign in, or undefined for any other failure. */
+  private async _signInRequired(id: string, error: unknown): Promise<SignInRequiredError | undefined> {
+    const connection = this.get(id);
+    if (!connection) return undefined;
+    if (error instanceof MissingSecretError) return new SignInRequiredError(id, connection.name, 'signedOut', { cause: error });
+    if (error instanceof TokenError && error.kind === 'interactionRequired') {
+      return new SignInRequiredError(id, connection.name, (await this.isSignedIn(id)) ? 'expired' : 'signedOut', { cause: error });
+    }
+    return undefined;
+  }
+
   private _require(id: string): Connection {
     const connection = this.get(id);
     if (!connection) throw new Error(`There is no saved connection with id ${id}; it may have been removed in another window.`);
@@ -389,6 +489,7 @@ export class ConnectionManager implements IDisposable {
           clientId: connection.clientId,
           openBrowser: (url) => this.deps.ui.openBrowser(url),
           ...(connection.accountHint ? { loginHint: connection.accountHint } : {}),
+          ...signInPages({ orgName: connection.name, orgUrl: connection.orgUrl, ...(connection.accountHint ? { account: connection.accountHint } : {}) }),
         };
       case 'deviceCode':
         return { kind: 'deviceCode', clientId: connection.clientId, onDeviceCode: (p) => this.deps.ui.onDeviceCode(p) };

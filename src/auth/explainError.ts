@@ -7,7 +7,7 @@
 import { cancelled, cleanDescription, firstString, fromEntry, messageOf, SEE_LOG, unknownError, type ErrorExplanation } from '../core/errorExplanation';
 import { explainNetworkError, unreachable } from '../core/networkErrors';
 import { explainDataverseError, explainDataverseResponse, type HeaderSource } from '../dataverse/dataverseErrors';
-import { MissingSecretError } from './connectionManager';
+import { MissingSecretError, SignInRequiredError } from './connectionManager';
 import { PfxPasswordError } from './msal/certificateCredential';
 import { AuthorityDiscoveryError, DataverseHttpError, DataverseNetworkError } from '../dataverse/http';
 import { TokenError } from './msal/tokenError';
@@ -34,6 +34,7 @@ export function explainError(error: unknown, now: number = Date.now()): ErrorExp
   if (error instanceof DataverseHttpError) return explainDataverseError(error, now);
   if (error instanceof DataverseNetworkError) return explainNetworkError(error) ?? unreachable('Dataverse', error.message);
   if (error instanceof AuthorityDiscoveryError) return explainDiscoveryError(error);
+  if (error instanceof SignInRequiredError) return explainSignInRequired(error, now);
   if (error instanceof MissingSecretError) {
     return fromEntry(
       'MissingSecretError',
@@ -61,6 +62,21 @@ export function isCancellation(error: unknown, depth = 0): boolean {
   if (e.name === 'Canceled' || e.name === 'AbortError' || e.code === 'ABORT_ERR') return true;
   if (typeof e.errorCode === 'string' && ['user_cancelled', 'user_canceled', 'device_code_polling_cancelled'].includes(e.errorCode)) return true;
   return isCancellation(e.cause, depth + 1);
+}
+
+/** A signed-out connection, or one whose saved sign-in needs the person: the fix is Sign In (offered as the button), with the reason Entra gave kept. */
+function explainSignInRequired(error: SignInRequiredError, now: number): ErrorExplanation {
+  const inner = error.reason === 'expired' ? explainError(error.cause, now) : undefined;
+  return fromEntry(
+    inner && inner.category !== 'unknown' ? inner.code : error.reason === 'signedOut' ? 'signed_out' : 'interaction_required',
+    {
+      // What Entra said (MFA again, a revoked sign-in...) is the title when it is known; the way out is Sign In either way.
+      title: inner && inner.category !== 'unknown' ? `${error.connectionName}: ${inner.title}` : error.message,
+      cause: error.reason === 'signedOut' ? 'It was signed out, so its tokens (or its secret) were removed; the connection stays in the list.' : (inner?.cause ?? 'The saved sign-in cannot be renewed without you.'),
+      fix: `Select Sign In to sign in to "${error.connectionName}" again.`,
+    },
+    messageOf(error.cause),
+  );
 }
 
 function explainTokenError(error: TokenError): ErrorExplanation {

@@ -73,7 +73,8 @@ export function normalizeOrgUrl(input: string, cloud?: CloudId): OrgUrlResult {
     const scheme = schemeMatch[1].toLowerCase();
     if (scheme === 'http') {
       const secure = normalizeOrgUrl(text.replace(/^http:\/\//i, 'https://'), cloud);
-      const instead = secure.ok ? `Use ${secure.url} instead.` : `Enter it like ${example}.`;
+      // Only a Dataverse host is offered back with https://: for any other host that would suggest it would do.
+      const instead = secure.ok && cloudForOrgHost(secure.host) ? `Use ${secure.url} instead.` : `Enter the environment's https:// URL, like ${example}.`;
       return fail(`${quoted(text)} uses http://, but Dataverse only accepts https://. ${instead}`);
     }
     if (scheme !== 'https') {
@@ -165,6 +166,17 @@ export function sameOrg(a: string, b: string): boolean {
   const left = normalizeOrgUrl(a);
   const right = normalizeOrgUrl(b);
   return left.ok && right.ok && left.url === right.url;
+}
+
+/**
+ * The host forms of the cloud's environments, e.g. `*.crm.dynamics.com,
+ * *.crm4.dynamics.com, …`: a few regional domains, enough to recognise the
+ * pattern (https://learn.microsoft.com/power-platform/admin/new-datacenter-regions).
+ */
+export function expectedHostForms(cloud: CloudId, limit = 4): string {
+  const suffixes = cloudDefaults(cloud).orgHostSuffixes;
+  const shown = suffixes.slice(0, limit).map((s) => `*${s}`);
+  return suffixes.length > limit ? `${shown.join(', ')} or another regional domain` : shown.join(' or ');
 }
 
 /** The input as a message quotes it: its first characters, control characters shown as escapes. */

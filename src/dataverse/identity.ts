@@ -79,6 +79,28 @@ export async function callerIdentity(api: WebApiReader, signal?: AbortSignal): P
   };
 }
 
+/** The names of the org the caller is in. */
+export interface OrganizationNames {
+  /** e.g. "Contoso Sales": what people call the environment. */
+  readonly friendlyName: string;
+  /** e.g. "contososales". */
+  readonly uniqueName: string;
+}
+
+/**
+ * The org's friendly and unique names from RetrieveCurrentOrganization, which
+ * answers any caller, application users too (Global Discovery answers only
+ * people): https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/retrievecurrentorganization
+ */
+export async function currentOrganization(api: WebApiReader, signal?: AbortSignal): Promise<OrganizationNames> {
+  const body = await api.get<{ Detail?: { FriendlyName?: unknown; UniqueName?: unknown } }>(
+    "RetrieveCurrentOrganization(AccessType=@p)?@p=Microsoft.Dynamics.CRM.EndpointAccessType'Default'",
+    signal ? { signal } : {},
+  );
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  return { friendlyName: text(body.Detail?.FriendlyName), uniqueName: text(body.Detail?.UniqueName) };
+}
+
 /** The roles assigned directly to the caller, sorted by name. */
 export async function securityRoles(api: WebApiReader, userId: string, signal?: AbortSignal): Promise<SecurityRole[]> {
   const body = await api.get<{ value?: Array<{ roleid?: string; name?: string }> }>(

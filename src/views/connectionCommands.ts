@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { connectionLabel, isProduction, type Connection } from '../auth/connection';
 import type { ConnectionManager, DiscoveredEnvironment } from '../auth/connectionManager';
-import { connect, explainUsernamePassword } from '../auth/glue/connectCommand';
+import { connect, explainUsernamePassword, signInAgain } from '../auth/glue/connectCommand';
 import type { Logger } from '../core/logger';
 import { showError } from './errors';
 import type { ConnectionNode } from './connectionsView';
@@ -90,6 +90,15 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
       run(vscode.l10n.t('Switch'), async (arg) => {
         const connection = (arg as ConnectionNode | undefined)?.connection;
         if (connection) await manager.setActive(connection.id);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'dataverse.connection.signIn',
+      run(vscode.l10n.t('Sign in'), async (arg) => {
+        // From the tree, from an error's Sign In button (the connection id), or from the palette.
+        const byId = typeof arg === 'string' ? manager.get(arg) : undefined;
+        const picked = byId ?? (await pickConnection(manager, vscode.l10n.t('Sign in to which connection?'), arg));
+        if (picked) await signInAgain(manager, log, picked);
       }),
     ),
     vscode.commands.registerCommand(

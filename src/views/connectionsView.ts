@@ -7,6 +7,8 @@ export class ConnectionNode extends vscode.TreeItem {
   constructor(
     readonly connection: Connection,
     active: boolean,
+    /** False once signed out: nothing is stored to sign in with, so a click offers Sign In. */
+    readonly signedIn = true,
   ) {
     super(connection.name, vscode.TreeItemCollapsibleState.None);
     this.id = `connection/${connection.id}`;
@@ -15,6 +17,13 @@ export class ConnectionNode extends vscode.TreeItem {
     this.iconPath = new vscode.ThemeIcon(isProduction(connection) ? 'warning' : active ? 'pass-filled' : 'database');
     this.contextValue = 'dataverse.connection';
     this.command = { command: 'dataverse.connection.setActive', title: vscode.l10n.t('Make Active'), arguments: [this] };
+    if (!signedIn) {
+      // The state first: a narrow view cuts the end of the description.
+      this.description = `${vscode.l10n.t('signed out')} · ${connection.accountName ?? connection.accountHint ?? ''}`;
+      this.iconPath = new vscode.ThemeIcon('debug-disconnect');
+      this.contextValue = 'dataverse.connection.signedOut';
+      this.command = { command: 'dataverse.connection.signIn', title: vscode.l10n.t('Sign In'), arguments: [this] };
+    }
   }
 }
 
@@ -35,9 +44,9 @@ export class ConnectionsView implements vscode.TreeDataProvider<ConnectionNode>,
     return element;
   }
 
-  getChildren(): ConnectionNode[] {
+  async getChildren(): Promise<ConnectionNode[]> {
     const activeId = this.manager.active()?.id;
-    return this.manager.list().map((c) => new ConnectionNode(c, c.id === activeId));
+    return Promise.all(this.manager.list().map(async (c) => new ConnectionNode(c, c.id === activeId, await this.manager.isSignedIn(c.id))));
   }
 
   dispose(): void {

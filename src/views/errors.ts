@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SignInRequiredError } from '../auth/connectionManager';
 import { explainError } from '../auth/explainError';
 import type { Logger } from '../core/logger';
 
@@ -20,6 +21,9 @@ export async function showError(error: unknown, log: Logger, showLog: () => void
   );
   const details = vscode.l10n.t('Show Details');
   const text = `${context ? `${context}: ` : ''}${explanation.title} ${explanation.fix} (${explanation.code})`;
-  const choice = await vscode.window.showErrorMessage(text, details);
+  // A connection that needs the person is answered with the way out: Sign In, as in the Connections view.
+  const signIn = error instanceof SignInRequiredError ? vscode.l10n.t('Sign In') : undefined;
+  const choice = await vscode.window.showErrorMessage(text, ...(signIn ? [signIn] : []), details);
   if (choice === details) showLog();
+  if (signIn && choice === signIn && error instanceof SignInRequiredError) await vscode.commands.executeCommand('dataverse.connection.signIn', error.connectionId);
 }

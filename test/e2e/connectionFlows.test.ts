@@ -101,7 +101,8 @@ describe('connection flows: device code, certificate, roles, token copy and sess
     await workbench.answer('Environment URL', dev.url);
     await workbench.answer('How do you want to sign in', 'Sign in with a code');
 
-    const toast = await workbench.waitForNotification(/To sign in, enter the code/);
+    // The code stays in the sign-in progress until the sign-in ends.
+    const toast = await workbench.waitForNotification(/enter the code/);
     const [, userCode, verificationUri] = /enter the code (\S+) at (\S+)/.exec(toast.replace(/\s+/g, ' ')) ?? [];
     assert.ok(userCode && verificationUri, 'the notification names a code and a page');
     assert.equal(verificationUri, `${sandbox.entra.url}/common/oauth2/deviceauth`);
@@ -109,7 +110,7 @@ describe('connection flows: device code, certificate, roles, token copy and sess
 
     // "Copy Code and Open Page": the code goes to the clipboard, the page opens after VS Code asks.
     const devicePage = new Promise<Page>((resolve) => workbench.context.once('page', resolve));
-    await workbench.page.locator('.notifications-toasts .notification-toast', { hasText: userCode }).getByRole('button', { name: 'Copy Code and Open Page' }).click();
+    await workbench.page.locator('.notifications-toasts .notification-toast', { hasText: userCode }).getByText('Copy Code and Open Page').click();
     await workbench.page.getByRole('button', { name: 'Open', exact: true }).click({ timeout: 60_000 });
     assert.equal(await clipboard(), userCode, 'the code was not copied');
     const page = await devicePage;
@@ -254,7 +255,7 @@ describe('connection flows: device code, certificate, roles, token copy and sess
     await workbench.page.keyboard.press('Escape');
   });
 
-  test('certificate from a PFX: a wrong password is said in the next prompt, the right one signs in', async () => {
+  test('certificate from a PFX: a wrong password is said in the next prompt, the right one signs the existing connection in', async () => {
     const { workbench } = session;
     const dev = org('contosodev');
     const cert = sandbox.apps.certificate;
@@ -289,10 +290,9 @@ describe('connection flows: device code, certificate, roles, token copy and sess
     await passwordInput.fill(password);
     await passwordInput.press('Enter');
 
-    await workbench.answer('Name this connection', 'Dev (deploy pfx)');
-    await workbench.answer('production environment', 'No');
-    await workbench.waitForNotification(/Connected to Dev \(deploy pfx\) as # DevKit Deploy \(certificate\)/);
-    assert.match(await workbench.statusBarText(), /Dev \(deploy pfx\) · # DevKit Deploy \(certificate\)/);
+    // The same app in the same org as "Dev (deploy cert)": that connection is signed in with the PFX, not duplicated.
+    await workbench.waitForNotification(/Dev \(deploy cert\) was already connected as # DevKit Deploy \(certificate\): it is signed in again and active/);
+    assert.match(await workbench.statusBarText(), /Dev \(deploy cert\) · # DevKit Deploy \(certificate\)/);
     await workbench.screenshot('flows-pfx-connected');
   });
 });

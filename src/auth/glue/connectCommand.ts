@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { registerSecret, type Logger } from '../../core/logger';
-import { parseDataverseChallenge, isTrustedAuthorityHost } from '../challenge';
 import type { Connection, SignInFlow } from '../connection';
 import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
 import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../flows';
 import { certificateFromPem, pemFromPfx, PfxPasswordError } from '../msal/certificateCredential';
+import { distinctName, findSameConnection, isLabelTaken } from '../connectionIdentity';
+import { probeOrg } from '../orgProbe';
 import { normalizeOrgUrl, sameOrg } from '../orgUrl';
+import { withSignInProgress } from '../../views/signInProgress';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
-import { readAuthSettings } from './settings';
+import { readAuthSettings, type AuthSettings } from './settings';
 import { GUID } from '../../core/guid';
 
 
@@ -43,6 +45,63 @@ async function askGuid(title: string, prompt: string, value?: string): Promise<s
   ).trim();
 }
 
+/**
+ * The environment URL, checked in the input box itself: as it is typed, then
+ * on Enter by asking the org for its sign-in challenge while the box shows it
+ * is busy. Any problem is shown under the box, which stays open with what was
+ * typed; Esc ends the conversation quietly.
+ */
+function askOrgUrl(manager: ConnectionManager, title: string, settings: AuthSettings, initial: string | undefined): Promise<{ org: { url: string }; authorityHost: string; tenantId: string }> {
+  return new Promise((resolve, reject) => {
+    const box = vscode.window.createInputBox();
+    box.title = title;
+    box.prompt = vscode.l10n.t('Environment URL, e.g. https://contoso{0} (copy it from make.powerapps.com)', settings.cloud.defaultOrgHostSuffix);
+    box.value = initial ?? '';
+    box.ignoreFocusOut = true;
+    let probing: AbortController | undefined;
+    let settled = false;
+    const finish = (settle: () => void) => {
+      settled = true;
+      probing?.abort();
+      settle();
+      box.dispose();
+    };
+    const check = (value: string) => {
+      const result = normalizeOrgUrl(value, settings.cloudId);
+      box.validationMessage = result.ok || !value.trim() ? undefined : { message: result.reason, severity: vscode.InputBoxValidationSeverity.Error };
+      return result;
+    };
+    box.onDidChangeValue((value) => {
+      probing?.abort();
+      box.busy = false;
+      check(value);
+    });
+    box.onDidAccept(async () => {
+      const result = check(box.value);
+      if (!result.ok) {
+        box.validationMessage = { message: result.reason, severity: vscode.InputBoxValidationSeverity.Error };
+        return;
+      }
+      if (box.busy) return;
+      const abort = new AbortController();
+      probing = abort;
+      box.busy = true;
+      box.validationMessage = { message: vscode.l10n.t('Contacting {0}...', result.url), severity: vscode.InputBoxValidationSeverity.Info };
+      const probe = await probeOrg(result.url, settings, (url) => manager.discoverAuthority(url, abort.signal));
+      if (abort.signal.aborted || settled) return;
+      probing = undefined;
+      box.busy = false;
+      if (probe.ok) finish(() => resolve({ org: result, authorityHost: probe.authorityHost, tenantId: probe.tenantId }));
+      else if ('message' in probe) box.validationMessage = { message: probe.message, severity: vscode.InputBoxValidationSeverity.Error };
+    });
+    box.onDidHide(() => {
+      if (!settled) finish(() => reject(new Dismissed('dismissed')));
+    });
+    box.show();
+    if (initial) check(initial);
+  });
+}
+
 interface FlowPick extends vscode.QuickPickItem {
   readonly flow: SignInFlow;
   readonly customClient?: boolean;
@@ -59,44 +118,8 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
   const title = vscode.l10n.t('Connect to a Dataverse environment');
   try {
     const settings = readAuthSettings();
-    // 1. The org URL, validated as it is typed.
-    const typed = required(
-      await vscode.window.showInputBox({
-        title,
-        prompt: vscode.l10n.t('Environment URL, e.g. https://contoso.crm.dynamics.com (copy it from the browser or make.powerapps.com)'),
-        value: options.orgUrl,
-        ignoreFocusOut: true,
-        validateInput: (v) => {
-          const result = normalizeOrgUrl(v, settings.cloudId);
-          return result.ok ? undefined : result.reason;
-        },
-      }),
-    );
-    const org = normalizeOrgUrl(typed, settings.cloudId);
-    if (!org.ok) throw new Error(org.reason);
-
-    // 2. The tenant and the authority, from the org's own 401 challenge.
-    const challenge = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Contacting {0}...', org.url), cancellable: true },
-      async (_p, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        return manager.discoverAuthority(org.url, abort.signal);
-      },
-    );
-    const parsed = parseDataverseChallenge(challenge);
-    if (!parsed.ok) throw new Error(parsed.reason);
-    const { authorityHost, tenantId } = parsed.challenge;
-    if (!isTrustedAuthorityHost(authorityHost, settings.cloud, settings.trustedAuthorityHosts)) {
-      throw new Error(
-        vscode.l10n.t(
-          '{0} sends sign-ins to {1}, which is not a Microsoft sign-in host of the {2} cloud. Nothing was sent there. If you trust it, add it to the setting "dataverse.trustedAuthorityHosts", or choose the right cloud in "dataverse.cloud".',
-          org.url,
-          authorityHost,
-          settings.cloud.displayName,
-        ),
-      );
-    }
+    // 1. The org URL, validated as it is typed, then asked for its tenant and authority (its own 401 challenge).
+    const { org, authorityHost, tenantId } = await askOrgUrl(manager, title, settings, options.orgUrl);
     log.info(`Connecting to ${org.url}: tenant ${tenantId}, authority ${authorityHost}.`);
 
     // 3. How to sign in.
@@ -118,23 +141,10 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     if (picked.flow === 'clientSecret' || picked.flow === 'certificate') {
       clientId = await askGuid(title, vscode.l10n.t('Application (client) id of the app registration (it needs an application user in this environment)'));
     }
-    if (picked.flow === 'clientSecret') {
-      const value = required(
-        await vscode.window.showInputBox({
-          title,
-          prompt: vscode.l10n.t('Client secret value (not the secret id). It is kept in VS Code\'s secret storage only.'),
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: (v) => (v.trim().length >= 8 ? undefined : vscode.l10n.t('That is too short for a client secret; copy the Value column of Certificates & secrets.')),
-        }),
-      );
-      registerSecret(value);
-      secret = { kind: 'clientSecret', clientSecret: value.trim() };
-    }
-    if (picked.flow === 'certificate') {
-      const certificate = await pickCertificate(title);
-      thumbprint = certificate.thumbprint;
-      secret = { kind: 'certificate', privateKeyPem: certificate.privateKeyPem, certificatePem: certificate.certificatePem };
+    if (picked.flow === 'clientSecret' || picked.flow === 'certificate') {
+      const entered = await askAppSecret(title, picked.flow);
+      thumbprint = entered.thumbprint;
+      secret = entered.secret;
     }
 
     // 5. Sign in, then confirm with WhoAmI.
@@ -150,20 +160,37 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
       tags: [],
       ...(thumbprint ? { certificateThumbprint: thumbprint } : {}),
     };
-    const { token, identity } = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to {0}...', org.url), cancellable: true },
-      async (_p, cancel) => {
-        const abort = new AbortController();
-        cancel.onCancellationRequested(() => abort.abort());
-        const signedIn = await manager.signInDraft(draft, secret, abort.signal);
-        try {
-          return { token: signedIn.token, identity: await manager.testDraft(draft, abort.signal) };
-        } catch (error) {
-          await manager.discardDraft(draft.id);
-          throw error;
-        }
-      },
-    );
+    const { token, identity } = await withSignInProgress(vscode.l10n.t('Signing in to {0}', org.url), async (signal, onDeviceCode) => {
+      const signedIn = await manager.signInDraft(draft, secret, signal, onDeviceCode);
+      try {
+        return { token: signedIn.token, identity: await manager.testDraft(draft, signal) };
+      } catch (error) {
+        await manager.discardDraft(draft.id);
+        throw error;
+      }
+    });
+
+    // The same org and identity as a saved connection: sign that one back in (and update it) instead of saving a twin.
+    const same = findSameConnection(manager.list(), {
+      orgUrl: draft.orgUrl,
+      flow: draft.flow,
+      clientId: draft.clientId,
+      ...(token.account ? { homeAccountId: token.account.homeAccountId, username: token.account.username } : {}),
+    });
+    if (same) {
+      const updated = await manager.adoptDraft(draft, same, {
+        flow: draft.flow,
+        clientId: draft.clientId,
+        tenantId: draft.tenantId,
+        authorityHost: draft.authorityHost,
+        ...(draft.certificateThumbprint ? { certificateThumbprint: draft.certificateThumbprint } : {}),
+        ...(token.account ? { accountHint: token.account.username, homeAccountId: token.account.homeAccountId } : {}),
+        accountName: identity.fullName || token.account?.name || same.accountName || clientId,
+      });
+      log.info(`"${updated.name}" already connects ${updated.orgUrl} as this identity: signed it back in instead of adding a duplicate.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} was already connected as {1}: it is signed in again and active.', updated.name, updated.accountName ?? ''));
+      return { connection: updated, environments: [] };
+    }
 
     // 6. Name it, and say whether it is production.
     // One discovery call serves both the name offered here and the other environments offered afterwards.
@@ -173,13 +200,20 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     } catch (error) {
       log.warn(`Global Discovery did not answer for ${draft.orgUrl}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const friendly = environments.find((e) => sameOrg(e.url, draft.orgUrl))?.friendlyName || identity.organizationName || new URL(draft.orgUrl).hostname;
+    // App connections get no answer from Global Discovery: the org itself gives its friendly name, as for people.
+    const discovered = environments.find((e) => sameOrg(e.url, draft.orgUrl))?.friendlyName;
+    const fromOrg = discovered ? undefined : await manager.currentOrganization(draft).catch((error: unknown) => void log.warn(`RetrieveCurrentOrganization did not answer for ${draft.orgUrl}: ${error instanceof Error ? error.message : String(error)}`));
+    const friendly = discovered || fromOrg?.friendlyName || identity.organizationName || new URL(draft.orgUrl).hostname;
+    const accountName = identity.fullName || token.account?.name || clientId;
     const name = await vscode.window.showInputBox({
       title,
       prompt: vscode.l10n.t('Connected as {0}. Name this connection:', identity.fullName || token.account?.username || clientId),
-      value: friendly,
+      value: distinctName(friendly, accountName, manager.list()),
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('A name is needed to tell connections apart.')),
+      validateInput: (v) => {
+        if (!v.trim()) return vscode.l10n.t('A name is needed to tell connections apart.');
+        return isLabelTaken(v, accountName, manager.list()) ? vscode.l10n.t('Another connection is already called {0} for {1}; choose a name that tells them apart.', v.trim(), accountName) : undefined;
+      },
     });
     if (name === undefined) {
       await manager.discardDraft(draft.id);
@@ -188,18 +222,70 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     const yes = vscode.l10n.t('Yes, this is production');
     const no = vscode.l10n.t('No');
     const production = await vscode.window.showQuickPick([no, yes], { title, placeHolder: vscode.l10n.t('Is {0} a production environment? Production connections are marked in the status bar.', name.trim()), ignoreFocusOut: true });
+    // Esc here ends the conversation as it does at every other step: nothing is kept.
+    if (production === undefined) {
+      await manager.discardDraft(draft.id);
+      return undefined;
+    }
     const connection: Connection = {
       ...draft,
       name: name.trim(),
       tags: production === yes ? ['production'] : [],
       ...(token.account ? { accountHint: token.account.username, homeAccountId: token.account.homeAccountId } : {}),
-      accountName: identity.fullName || token.account?.name || clientId,
+      accountName,
     };
     await manager.save(connection);
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Connected to {0} as {1} ({2}).', connection.name, connection.accountName ?? '', identity.businessUnitName),
     );
     return { connection, environments: environments.filter((e) => !sameOrg(e.url, connection.orgUrl)) };
+  } catch (error) {
+    if (error instanceof Dismissed) return undefined;
+    throw error;
+  }
+}
+
+/** The client secret or certificate of an app connection, asked for (a new connection, or Sign In after Sign Out). */
+async function askAppSecret(title: string, flow: 'clientSecret' | 'certificate'): Promise<{ secret: ConnectionSecret; thumbprint?: string }> {
+  if (flow === 'certificate') {
+    const certificate = await pickCertificate(title);
+    return { secret: { kind: 'certificate', privateKeyPem: certificate.privateKeyPem, certificatePem: certificate.certificatePem }, thumbprint: certificate.thumbprint };
+  }
+  const value = required(
+    await vscode.window.showInputBox({
+      title,
+      prompt: vscode.l10n.t('Client secret value (not the secret id). It is kept in VS Code\'s secret storage only.'),
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim().length >= 8 ? undefined : vscode.l10n.t('That is too short for a client secret; copy the Value column of Certificates & secrets.')),
+    }),
+  );
+  registerSecret(value);
+  return { secret: { kind: 'clientSecret', clientSecret: value.trim() } };
+}
+
+/**
+ * Signs a saved connection in again (the Sign In action, the error's Sign In
+ * button, another extension asking for its session): the browser or the code
+ * for people, the secret or certificate entered again for apps. Returns the
+ * connection, now active, or undefined when the person cancelled.
+ */
+export async function signInAgain(manager: ConnectionManager, log: Logger, connection: Connection): Promise<Connection | undefined> {
+  const title = vscode.l10n.t('Sign in to {0}', connection.name);
+  try {
+    if (connection.flow === 'clientSecret' || connection.flow === 'certificate') {
+      const { secret, thumbprint } = await askAppSecret(title, connection.flow);
+      if (thumbprint && connection.certificateThumbprint && thumbprint !== connection.certificateThumbprint) {
+        await manager.save({ ...connection, certificateThumbprint: thumbprint });
+      }
+      await withSignInProgress(vscode.l10n.t('Signing in to {0}', connection.name), (signal) => manager.signInWithSecret(connection.id, secret, signal));
+    } else {
+      await withSignInProgress(vscode.l10n.t('Signing in to {0}', connection.name), (signal, onDeviceCode) => manager.reauthenticate(connection.id, signal, onDeviceCode));
+    }
+    await manager.setActive(connection.id);
+    log.info(`Signed in to "${connection.name}" again.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to {0} again.', connection.name));
+    return manager.get(connection.id);
   } catch (error) {
     if (error instanceof Dismissed) return undefined;
     throw error;

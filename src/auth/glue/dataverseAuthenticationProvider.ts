@@ -4,7 +4,7 @@ import { connectionLabel, type Connection } from '../connection';
 import type { ConnectionManager } from '../connectionManager';
 import { sameOrg } from '../orgUrl';
 import { parseScopes, type ScopeData } from '../scopes';
-import { findSessions, pinMismatch, sessionFrom, tokenOptionsFor } from '../sessions';
+import { connectionsFor, findSessions, pinMismatch, sessionFrom, tokenOptionsFor } from '../sessions';
 
 /** Runs the palette conversation, optionally pre-filled with the org URL; returns the new connection. */
 export type ConnectFlow = (orgUrl?: string) => Promise<Connection | undefined>;
@@ -24,6 +24,8 @@ export class DataverseAuthenticationProvider implements vscode.AuthenticationPro
     private readonly manager: ConnectionManager,
     private readonly connectFlow: ConnectFlow,
     private readonly log: Logger,
+    /** Signs a saved connection in again (the same Sign In as the Connections view); undefined when cancelled. */
+    private readonly signInFlow: (connection: Connection) => Promise<Connection | undefined> = async () => undefined,
   ) {
     this._subscription = new vscode.Disposable(manager.onDidChange(() => void this._reportChanges()).dispose);
   }
@@ -41,12 +43,12 @@ export class DataverseAuthenticationProvider implements vscode.AuthenticationPro
     const pinned = data.connectionId ? this.manager.get(data.connectionId) : undefined;
     const mismatch = pinned ? pinMismatch(pinned, data) : undefined;
     if (mismatch) throw new Error(mismatch);
-    let connection: Connection | undefined = pinned;
-    if (pinned) {
-      await this.manager.reauthenticate(pinned.id);
-    } else {
-      connection = await this.connectFlow(data.orgUrl);
-    }
+    let connection: Connection | undefined;
+    // A signed-out connection of that org gets the same Sign In as in the Connections view, not an error or a new connection.
+    const signedOut = pinned ? [] : await this._signedOutFor(data);
+    if (pinned) connection = await this.signInFlow(pinned);
+    else if (signedOut.length === 1) connection = await this.signInFlow(signedOut[0]!);
+    else connection = await this.connectFlow(data.orgUrl);
     if (!connection) throw new vscode.CancellationError();
     if (!sameOrg(connection.orgUrl, data.orgUrl)) {
       throw new Error(vscode.l10n.t('The connection made is to {0}, not to {1} as requested.', connection.orgUrl, data.orgUrl));
@@ -65,6 +67,14 @@ export class DataverseAuthenticationProvider implements vscode.AuthenticationPro
   dispose(): void {
     this._subscription.dispose();
     this._onDidChangeSessions.dispose();
+  }
+
+  private async _signedOutFor(data: ScopeData): Promise<Connection[]> {
+    const signedOut: Connection[] = [];
+    for (const connection of connectionsFor(this.manager.list(), data)) {
+      if (!(await this.manager.isSignedIn(connection.id))) signedOut.push(connection);
+    }
+    return signedOut;
   }
 
   private _parse(scopes: readonly string[]): ScopeData {

@@ -15,6 +15,7 @@ import { allMicrosoftLoginHosts } from '../clouds';
 import { OIDC_SCOPES } from '../scopes';
 import type { CertificateCredential } from './certificateCredential';
 import type { SecretStore } from './secretStore';
+import { cancelLoopback } from './loopbackCancel';
 import { SecretStorageCachePlugin } from './secretStorageCachePlugin';
 import { TokenError, toTokenError } from './tokenError';
 
@@ -111,6 +112,8 @@ export interface GetTokenOptions {
 export interface SignInOptions {
   /** Cancels the sign-in (device code stops polling; interactive stops waiting). */
   readonly signal?: AbortSignal;
+  /** Shows the device code for this sign-in instead of the flow's own `onDeviceCode` (e.g. in the progress that waits for it). */
+  readonly onDeviceCode?: (prompt: DeviceCodePrompt) => void;
 }
 
 const DEFAULT_INTERACTIVE_TIMEOUT_MS = 5 * 60 * 1000;
@@ -296,7 +299,10 @@ export class MsalTokenSource implements IDisposable {
         if (options.signal?.aborted) throw new TokenError('cancelled', 'Sign-in was cancelled.');
         this._logger?.info(`Signing in to ${this._orgUrl} (${flow.kind === 'interactive' ? 'browser' : 'device code'}).`);
         try {
-          const result = flow.kind === 'interactive' ? await this._interactive(flow, options.signal) : await this._deviceCode(flow, options.signal);
+          const result =
+            flow.kind === 'interactive'
+              ? await this._interactive(flow, options.signal)
+              : await this._deviceCode(options.onDeviceCode ? { ...flow, onDeviceCode: options.onDeviceCode } : flow, options.signal);
           this._account = result.account ?? undefined;
           return toAccessToken(result);
         } catch (e) {
@@ -387,21 +393,30 @@ export class MsalTokenSource implements IDisposable {
   private _interactive(flow: Extract<TokenFlow, { kind: 'interactive' }>, signal: AbortSignal | undefined): Promise<AuthenticationResult> {
     const app = this._app as PublicClientApplication;
     const loginHint = this._account?.username ?? flow.loginHint;
-    // msal-node cannot cancel an interactive request (its loopback waits for the browser), so the
-    // sequencer slot is freed by racing it; a late answer from the browser still lands in the cache.
-    return raceAbort(
-      'Sign-in',
-      app.acquireTokenInteractive({
-        scopes: this._scopes,
-        openBrowser: flow.openBrowser,
-        prompt: 'select_account',
-        ...(loginHint ? { loginHint } : {}),
-        ...(flow.successTemplate ? { successTemplate: flow.successTemplate } : {}),
-        ...(flow.errorTemplate ? { errorTemplate: flow.errorTemplate } : {}),
-      }),
-      signal,
-      this._interactiveTimeoutMs,
+    let authCodeUrl: string | undefined;
+    let settled = false;
+    const work = app.acquireTokenInteractive({
+      scopes: this._scopes,
+      openBrowser: (url) => {
+        authCodeUrl = url;
+        return flow.openBrowser(url);
+      },
+      prompt: 'select_account',
+      ...(loginHint ? { loginHint } : {}),
+      ...(flow.successTemplate ? { successTemplate: flow.successTemplate } : {}),
+      ...(flow.errorTemplate ? { errorTemplate: flow.errorTemplate } : {}),
+    });
+    work.then(
+      () => (settled = true),
+      () => (settled = true),
     );
+    // msal-node has no cancel for an interactive request: the race answers the person at once, and the
+    // loopback listener msal-node still holds is then told the sign-in was cancelled, so it closes and a
+    // late pick on the page cannot complete a sign-in nobody waits for.
+    return raceAbort('Sign-in', work, signal, this._interactiveTimeoutMs).catch(async (error: unknown) => {
+      if (!settled && authCodeUrl) await cancelLoopback(authCodeUrl);
+      throw error;
+    });
   }
 
   private async _deviceCode(flow: Extract<TokenFlow, { kind: 'deviceCode' }>, signal: AbortSignal | undefined): Promise<AuthenticationResult> {

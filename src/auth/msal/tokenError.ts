@@ -75,6 +75,12 @@ export function toTokenError(error: unknown, during: 'silent' | 'interactive'): 
   const details = { aadsts, errorCode: error.errorCode, correlationId: error.correlationId || undefined, cause: error };
   const code = error.errorCode;
   if (CANCELLED.has(code)) return new TokenError('cancelled', 'Sign-in was cancelled.', details);
+  // Cancel on the sign-in page and a declined consent prompt both come back as access_denied with
+  // AADSTS65004 (https://learn.microsoft.com/entra/identity-platform/reference-error-codes), with nothing
+  // on the wire that tells them apart; either way the person chose not to go on, so it ends quietly.
+  if (during === 'interactive' && code === 'access_denied' && aadsts === 65004) {
+    return new TokenError('cancelled', 'Sign-in was cancelled on the sign-in page (AADSTS65004: Cancel, or the permissions prompt declined).', details);
+  }
   if (TIMED_OUT.has(code)) return new TokenError('timedOut', 'Sign-in was not completed in time.', details);
   if (NETWORK.has(code)) return new TokenError('network', `The sign-in service could not be reached: ${text}`, details);
   if (error instanceof ClientConfigurationError) return new TokenError('configuration', text, details);

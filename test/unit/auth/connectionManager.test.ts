@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectionSecretKeys, type Connection } from '../../../src/auth/connection';
-import { ConnectionManager, type ConnectionManagerDeps } from '../../../src/auth/connectionManager';
+import { ConnectionManager, SignInRequiredError, type ConnectionManagerDeps } from '../../../src/auth/connectionManager';
+import { explainError } from '../../../src/auth/explainError';
 import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionStore';
 import { WebApiClient } from '../../../src/dataverse/webApiClient';
 import { MemoryMemento, sampleConnection } from './connectionFixtures';
@@ -212,6 +213,74 @@ describe('ConnectionManager against the sandbox', () => {
     } finally {
       busy.dispose();
       next.dispose();
+    }
+  });
+
+  test('a signed-out connection answers with SignInRequiredError (Sign In is the way out), and the secret entered again signs it back in', async () => {
+    const secrets = new MemorySecretStore();
+    const manager = new ConnectionManager(sandboxDeps(new MemoryMemento(), secrets));
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const app: Connection = { id: 'app', name: 'Contoso Dev (app)', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    const secret = { kind: 'clientSecret' as const, clientSecret: sandbox.apps.secret.secret };
+    try {
+      await manager.signInDraft(app, secret);
+      await manager.save(app);
+      await manager.signOut(app.id);
+      await assert.rejects(manager.testConnection(app.id), (e: unknown) => {
+        assert.ok(e instanceof SignInRequiredError, `not a SignInRequiredError: ${String(e)}`);
+        assert.equal(e.connectionId, app.id);
+        assert.equal(e.reason, 'signedOut');
+        assert.equal(explainError(e).title, '"Contoso Dev (app)" is signed out.');
+        assert.match(explainError(e).fix, /Select Sign In/);
+        return true;
+      });
+      // A wrong secret is refused and not kept; the right one signs it back in.
+      await assert.rejects(manager.signInWithSecret(app.id, { kind: 'clientSecret', clientSecret: 'not-the-secret-value' }));
+      assert.equal(await manager.isSignedIn(app.id), false);
+      await manager.signInWithSecret(app.id, secret);
+      assert.equal(await manager.isSignedIn(app.id), true);
+      assert.equal((await manager.testConnection(app.id)).applicationId, sandbox.apps.secret.clientId);
+    } finally {
+      manager.dispose();
+    }
+  });
+
+  test("an app connection learns the org's friendly name from the org itself (Global Discovery answers only people)", async () => {
+    const manager = new ConnectionManager(sandboxDeps(new MemoryMemento(), new MemorySecretStore()));
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const app: Connection = { id: 'named', name: 'draft', orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret', clientId: sandbox.apps.secret.clientId, tags: [] };
+    try {
+      await manager.signInDraft(app, { kind: 'clientSecret', clientSecret: sandbox.apps.secret.secret });
+      assert.deepEqual(await manager.discoverEnvironments(app), []);
+      assert.deepEqual(await manager.currentOrganization(app), { friendlyName: 'Contoso Dev', uniqueName: 'contosodev' });
+      assert.equal((await manager.testDraft(app)).organizationName, 'contosodev', "the organizations record holds only the unique name");
+    } finally {
+      manager.dispose();
+    }
+  });
+
+  test('a new sign-in for the same org and identity is kept under the existing connection: one connection, signed in, name and tags kept', async () => {
+    const secrets = new MemorySecretStore();
+    const manager = new ConnectionManager(sandboxDeps(new MemoryMemento(), secrets));
+    const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
+    const base = { orgUrl: dev.url, tenantId: CONTOSO_TENANT.id, authorityHost: sandbox.entra.url, flow: 'clientSecret' as const, clientId: sandbox.apps.secret.clientId };
+    const secret = { kind: 'clientSecret' as const, clientSecret: sandbox.apps.secret.secret };
+    try {
+      const existing: Connection = { ...base, id: 'first', name: 'Dev as the app', tags: ['production'] };
+      await manager.signInDraft(existing, secret);
+      await manager.save(existing);
+      await manager.signOut(existing.id);
+      const draft: Connection = { ...base, id: 'again', name: 'draft', tags: [] };
+      await manager.signInDraft(draft, secret);
+      const kept = await manager.adoptDraft(draft, existing, { accountName: '# DevKit CI' });
+      assert.deepEqual(manager.list().map((c) => [c.id, c.name, c.tags, c.accountName]), [['first', 'Dev as the app', ['production'], '# DevKit CI']]);
+      assert.equal(kept.id, 'first');
+      assert.equal(manager.active()?.id, 'first');
+      assert.equal(await manager.isSignedIn('first'), true);
+      for (const key of Object.values(connectionSecretKeys('again'))) assert.equal(secrets.values.get(key), undefined, `the draft's ${key} is left behind`);
+      assert.equal((await manager.testConnection('first')).applicationId, sandbox.apps.secret.clientId);
+    } finally {
+      manager.dispose();
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MissingSecretError } from '../../../src/auth/connectionManager';
+import { MissingSecretError, SignInRequiredError } from '../../../src/auth/connectionManager';
 import { explainError } from '../../../src/auth/explainError';
 import { PfxPasswordError } from '../../../src/auth/msal/certificateCredential';
 import { AuthorityDiscoveryError, DataverseHttpError, DataverseNetworkError } from '../../../src/dataverse/http';
@@ -235,5 +235,24 @@ describe('cancellation', () => {
   test("VS Code's CancellationError (named Canceled) is a cancellation, not an error", () => {
     const error = Object.assign(new Error('Canceled'), { name: 'Canceled' });
     assert.equal(explainError(error).category, 'cancelled');
+  });
+});
+
+describe('a connection that needs the person again', () => {
+  test('signed out: says so and that Sign In is the way out, never "report it"', () => {
+    const e = explainError(new SignInRequiredError('c1', 'Contoso Sales', 'signedOut', { cause: new TokenError('interactionRequired', 'Sign in to https://contoso.crm.dynamics.com to continue.') }));
+    assertComplete(e);
+    assert.equal(e.code, 'signed_out');
+    assert.equal(e.title, '"Contoso Sales" is signed out.');
+    assert.match(e.fix, /^Select Sign In/);
+    assert.doesNotMatch(`${e.title} ${e.fix}`, /report it|TokenError/);
+  });
+
+  test('a saved sign-in that needs MFA again keeps what Entra said, with Sign In as the fix', () => {
+    const e = explainError(new SignInRequiredError('c1', 'Sales as Megan', 'expired', { cause: new TokenError('interactionRequired', 'AADSTS50076: Due to a configuration change...', { aadsts: 50076 }) }));
+    assertComplete(e);
+    assert.equal(e.code, 'AADSTS50076');
+    assert.equal(e.title, 'Sales as Megan: Multi-factor authentication is required.');
+    assert.match(e.fix, /^Select Sign In to sign in to "Sales as Megan" again/);
   });
 });

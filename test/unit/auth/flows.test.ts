@@ -70,3 +70,12 @@ describe('explainUnsupportedFlow', () => {
     assert.ok(e.alternatives.length >= 2);
   });
 });
+
+describe('flow details promise only what is asked', () => {
+  test('the client-secret option does not say it needs the tenant: the tenant comes from the environment\'s challenge, and is never asked for', () => {
+    const detail = getFlows({ uiKind: 'desktop' }).find((f) => f.flow === 'clientSecret')!.detail;
+    assert.doesNotMatch(detail, /needs the app id, tenant/);
+    assert.match(detail, /tenant is found for you/);
+  });
+});
+

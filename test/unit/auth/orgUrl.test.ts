@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalizeOrgUrl, orgScope, sameOrg } from '../../../src/auth/orgUrl';
+import { expectedHostForms, normalizeOrgUrl, orgScope, sameOrg } from '../../../src/auth/orgUrl';
 
 describe('normalizeOrgUrl accepts what people paste', () => {
   const cases: Array<{ input: string; url: string; cloud?: Parameters<typeof normalizeOrgUrl>[1] }> = [
@@ -63,6 +63,8 @@ describe('normalizeOrgUrl refuses with the problem and the fix', () => {
     { input: '   ', problem: /empty/, fix: /Power Platform admin center/ },
     { input: 'https://contoso crm.dynamics.com', problem: /contains spaces/, fix: /https:\/\/contoso\.crm\.dynamics\.com/ },
     { input: 'http://contoso.crm.dynamics.com/main.aspx', problem: /only accepts https/, fix: /Use https:\/\/contoso\.crm\.dynamics\.com instead/ },
+    // Another host is not offered back with https://, as if it would do.
+    { input: 'http://example.com', problem: /only accepts https/, fix: /environment's https:\/\/ URL, like https:\/\/contoso\.crm\.dynamics\.com/ },
     { input: 'ftp://contoso.crm.dynamics.com', problem: /starts with ftp:\/\//, fix: /https:\/\// },
     { input: 'contoso', problem: /not a full URL/, fix: /enter https:\/\/contoso\.crm\.dynamics\.com/ },
     { input: 'contoso', cloud: 'usGovHigh', problem: /not a full URL/, fix: /https:\/\/contoso\.crm\.microsoftdynamics\.us/ },
@@ -141,5 +143,14 @@ describe('sameOrg', () => {
     assert.ok(!sameOrg('https://contoso.crm.dynamics.com', 'https://contoso.crm4.dynamics.com'));
     assert.ok(!sameOrg('https://127.0.0.2:9443', 'https://127.0.0.2:9444'));
     assert.ok(!sameOrg('contoso', 'contoso'));
+  });
+});
+
+describe('expectedHostForms names the host forms of the chosen cloud', () => {
+  test('public: the main regional domains, then the others', () => {
+    assert.equal(expectedHostForms('public'), '*.crm.dynamics.com, *.crm2.dynamics.com, *.crm3.dynamics.com, *.crm4.dynamics.com or another regional domain');
+  });
+  test('a cloud with one domain names it alone', () => {
+    assert.equal(expectedHostForms('usGovHigh'), '*.crm.microsoftdynamics.us');
   });
 });
