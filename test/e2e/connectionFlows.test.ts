@@ -139,7 +139,10 @@ describe('connection flows: device code, certificate, roles, token copy and sess
     await workbench.screenshot('flows-security-roles');
     await workbench.page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-    assert.match(await clipboard(), /Security roles of Alex Wilber[\s\S]*Assigned to you: Basic User\nThrough team Makers: Environment Maker/);
+    // The copy lands just after the dialog closes.
+    const copied = /Security roles of Alex Wilber[\s\S]*Assigned to you: Basic User\nThrough team Makers: Environment Maker/;
+    for (let i = 0; i < 50 && !copied.test(await clipboard()); i++) await workbench.page.waitForTimeout(100);
+    assert.match(await clipboard(), copied);
   });
 
   test('Copy Access Token warns first; Cancel copies nothing, Copy Token puts a token for the org on the clipboard', async () => {

@@ -60,8 +60,8 @@ describe('connections: sign in from the palette in a real VS Code', () => {
     const details = workbench.page.locator('.monaco-dialog-box:visible', { hasText: 'connected as Adele Vance' });
     await details.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await details.innerText(), /User name: adele\.vance@contoso\.onmicrosoft\.com[\s\S]*Business unit: contososales[\s\S]*Organization: contososales/);
-    await workbench.page.keyboard.press('Escape');
     await workbench.screenshot('connections-test-connection');
+    await workbench.page.keyboard.press('Escape');
   });
 
   test('connect with a client secret, then switch back', async () => {
