@@ -35,7 +35,7 @@ export const ROLE_NAMES = [
   'System Administrator', 'System Customizer', 'Basic User', 'Environment Maker', 'Sales Manager', 'Salesperson', 'Delegate', 'Support User',
 ] as const;
 
-/** Declares account, contact, systemuser, businessunit, team, role, systemuserroles, organization and transactioncurrency. */
+/** Declares account, contact, systemuser, businessunit, team, role, systemuserroles, teammembership, teamroles, organization and transactioncurrency. */
 export function declareCoreSchema(b: SchemaBuilder): void {
   const region = b.globalChoice('new_region', 'Region', REGION_OPTIONS, true, 'Sales region of a customer.');
   b.globalChoice('budgetstatus', 'Budget', opts(['No Committed Budget', 'May Buy', 'Can Buy', 'Will Buy'], 0), false, 'Information about the budget status.');
@@ -158,6 +158,25 @@ export function declareCoreSchema(b: SchemaBuilder): void {
     ['roleid', 'Uniqueidentifier', 'Role'],
   ]);
   b.manyToMany('systemuserroles_association', 'systemuser', 'role', 'systemuserroles', false);
+
+  // Team members hold the roles of their teams: https://learn.microsoft.com/power-platform/admin/manage-teams
+  b.entity({
+    logicalName: 'teammembership', displayName: 'Team Membership', displayCollectionName: 'Team Memberships', objectTypeCode: 23, ownership: 'None',
+    primaryName: null, isIntersect: true, primaryId: 'teammembershipid', description: '',
+  }, [
+    ['systemuserid', 'Uniqueidentifier', 'User'],
+    ['teamid', 'Uniqueidentifier', 'Team'],
+  ]);
+  b.manyToMany('teammembership_association', 'systemuser', 'team', 'teammembership', false);
+
+  b.entity({
+    logicalName: 'teamroles', displayName: 'Team Roles', displayCollectionName: 'Team Roles', objectTypeCode: 40, ownership: 'None',
+    primaryName: null, isIntersect: true, primaryId: 'teamroleid', description: '',
+  }, [
+    ['teamid', 'Uniqueidentifier', 'Team'],
+    ['roleid', 'Uniqueidentifier', 'Role'],
+  ]);
+  b.manyToMany('teamroles_association', 'team', 'role', 'teamroles', false);
 
   b.entity({
     logicalName: 'organization', displayName: 'Organization', displayCollectionName: 'Organizations', objectTypeCode: 1019, ownership: 'None',

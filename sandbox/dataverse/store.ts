@@ -96,6 +96,11 @@ const ROLE_ASSIGNMENTS: Record<string, readonly string[]> = {
   'diego.siciliani': ['Sales Manager', 'Basic User'],
 };
 
+/** Owner teams of every org, with their roles and members (by the local part of their UPN): roles held through a team. */
+const TEAMS: ReadonlyArray<{ readonly name: string; readonly roles: readonly string[]; readonly members: readonly string[] }> = [
+  { name: 'Makers', roles: ['Environment Maker'], members: ['alex.wilber', 'megan.bowen'] },
+];
+
 export class DataStore {
   private readonly tables = new Map<string, TableData>();
   /** Bumped by every write to any table: cached query results older than this are stale. */
@@ -120,7 +125,7 @@ export class DataStore {
       let generate: (i: number) => Row = () => ({});
       if (entity.logicalName === 'account') { count = counts.account; generate = (i) => this.account(i); }
       else if (entity.logicalName === 'contact') { count = counts.contact; generate = (i) => this.contact(i); }
-      else if (entity.isCustom || !['systemuser', 'businessunit', 'team', 'role', 'systemuserroles', 'organization', 'transactioncurrency'].includes(entity.logicalName)) {
+      else if (entity.isCustom || !['systemuser', 'businessunit', 'team', 'role', 'systemuserroles', 'teammembership', 'teamroles', 'organization', 'transactioncurrency'].includes(entity.logicalName)) {
         const rng = Rng.of(seed, 'rowcount', entity.logicalName);
         count = entity.logicalName === WIDE_TABLE ? 60 : entity.logicalName === 'new_project' ? 40 : rng.int(0, 25);
         generate = (i) => this.genericRow(entity, i);
@@ -170,6 +175,18 @@ export class DataStore {
         domainname: `${app.clientId}@${org.uniqueName}.example`, internalemailaddress: null, title: null,
         azureactivedirectoryobjectid: app.servicePrincipalOid, applicationid: app.clientId, accessmode: 4,
       }, ['System Administrator']);
+    }
+    for (const team of TEAMS) {
+      const teamid = stableGuid(this.seed, 'team', team.name);
+      this.put('team', { teamid, name: team.name, teamtype: 0, isdefault: false, businessunitid: { id: bu, type: 'businessunit' }, createdon: created, modifiedon: created });
+      for (const role of team.roles) {
+        const roleid = roleIds.get(role)!;
+        this.put('teamroles', { teamroleid: stableGuid(this.seed, 'teamroles', teamid, roleid), teamid, roleid });
+      }
+      for (const user of users.filter((u) => u.orgs.includes(org.uniqueName) && team.members.includes(u.upn.split('@')[0]!))) {
+        const systemuserid = stableGuid(this.seed, 'systemuser', user.oid);
+        this.put('teammembership', { teammembershipid: stableGuid(this.seed, 'teammembership', teamid, systemuserid), systemuserid, teamid });
+      }
     }
     const extraUsers = org.scale === 'full' ? 20 : 3;
     for (let i = 0; i < extraUsers; i++) {

@@ -37,19 +37,24 @@ export interface UnsupportedFlowExplanation {
   readonly alternatives: readonly string[];
 }
 
-const REMOTE_BROWSER_DETAIL =
-  'Opens the sign-in page in your browser; the answer goes to VS Code\'s server, so this works only when the browser runs on that machine or its port is forwarded.';
+/**
+ * The longest detail line offered: the quick pick cuts longer ones with "...",
+ * and a caveat cut in the middle ("so this ...") says nothing.
+ */
+export const MAX_DETAIL_LENGTH = 72;
+
+const REMOTE_BROWSER_DETAIL = "Works only if the browser runs where VS Code's server runs.";
 
 const LABELS: Readonly<Record<SignInFlow, { identity: 'user' | 'app'; label: string; detail: string }>> = {
   interactive: {
     identity: 'user',
     label: 'Sign in with a browser',
-    detail: 'Opens your browser on this computer; supports MFA and Conditional Access.',
+    detail: 'Opens your browser here; supports MFA and Conditional Access.',
   },
   deviceCode: {
     identity: 'user',
     label: 'Sign in with a code',
-    detail: 'Shows a code to enter in a browser on any device; works over SSH, WSL, containers and Codespaces.',
+    detail: 'Type a code in a browser on any device; works over SSH, in Codespaces.',
   },
   clientSecret: {
     identity: 'app',
@@ -59,7 +64,7 @@ const LABELS: Readonly<Record<SignInFlow, { identity: 'user' | 'app'; label: str
   certificate: {
     identity: 'app',
     label: 'App registration with a certificate',
-    detail: 'Signs in as an application user with a certificate, for organisations that forbid secrets.',
+    detail: 'Signs in as an application user with a certificate instead of a secret.',
   },
 };
 

@@ -35,6 +35,8 @@ export interface CallerIdentity {
 export interface SecurityRole {
   readonly roleId: string;
   readonly name: string;
+  /** The team the role is held through; absent for a role assigned to the user directly. */
+  readonly team?: string;
 }
 
 
@@ -101,14 +103,35 @@ export async function currentOrganization(api: WebApiReader, signal?: AbortSigna
   return { friendlyName: text(body.Detail?.FriendlyName), uniqueName: text(body.Detail?.UniqueName) };
 }
 
-/** The roles assigned directly to the caller, sorted by name. */
+interface RoleRow {
+  roleid?: string;
+  name?: string;
+}
+
+function validRoles(rows: readonly RoleRow[] | undefined): Array<{ roleId: string; name: string }> {
+  return (rows ?? []).filter((r): r is { roleid: string; name: string } => typeof r.roleid === 'string' && typeof r.name === 'string').map((r) => ({ roleId: r.roleid, name: r.name }));
+}
+
+/**
+ * The caller's roles: those assigned directly, sorted by name, then those held
+ * through each team the caller is a member of, sorted by team and name. A user
+ * has the privileges of both, so a 403 is explained only by the two together:
+ * https://learn.microsoft.com/power-platform/admin/security-roles-privileges
+ */
 export async function securityRoles(api: WebApiReader, userId: string, signal?: AbortSignal): Promise<SecurityRole[]> {
-  const body = await api.get<{ value?: Array<{ roleid?: string; name?: string }> }>(
-    `systemusers(${guid(userId, 'the user id')})/systemuserroles_association?$select=name,roleid`,
-    signal ? { signal } : {},
-  );
-  return (body.value ?? [])
-    .filter((r): r is { roleid: string; name: string } => typeof r.roleid === 'string' && typeof r.name === 'string')
-    .map((r) => ({ roleId: r.roleid, name: r.name }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const id = guid(userId, 'the user id');
+  const options = signal ? { signal } : {};
+  const [direct, teams] = await Promise.all([
+    api.get<{ value?: RoleRow[] }>(`systemusers(${id})/systemuserroles_association?$select=name,roleid`, options),
+    api.get<{ teammembership_association?: Array<{ name?: string; teamroles_association?: RoleRow[] }> }>(
+      `systemusers(${id})?$select=systemuserid&$expand=teammembership_association($select=name;$expand=teamroles_association($select=name,roleid))`,
+      options,
+    ),
+  ]);
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  const throughTeams = (teams.teammembership_association ?? [])
+    .filter((t): t is { name: string; teamroles_association?: RoleRow[] } => typeof t.name === 'string')
+    .sort(byName)
+    .flatMap((t) => validRoles(t.teamroles_association).sort(byName).map((r) => ({ ...r, team: t.name })));
+  return [...validRoles(direct.value).sort(byName), ...throughTeams];
 }

@@ -131,9 +131,22 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
           return manager.testConnection(connection.id, abort.signal);
         });
         log.info(`Test Connection ${connection.name}: user ${me.userId}, business unit ${me.businessUnitName}, organization ${me.organizationName}.`);
-        void vscode.window.showInformationMessage(
-          vscode.l10n.t('{0}: connected as {1}{2}, business unit {3}, organization {4}.', connection.name, me.fullName, me.domainName ? ` (${me.domainName})` : '', me.businessUnitName, me.organizationName),
-        );
+        // The toast stays short (a long one is cut at "(adele.vance@cont..."); the whole answer is one click away, with Copy.
+        const lines = [
+          me.domainName ? vscode.l10n.t('User name: {0}', me.domainName) : undefined,
+          me.applicationId ? vscode.l10n.t('Application (client) id: {0}', me.applicationId) : undefined,
+          vscode.l10n.t('Business unit: {0}', me.businessUnitName),
+          vscode.l10n.t('Organization: {0}', me.organizationName),
+          vscode.l10n.t('User id: {0}', me.userId),
+          vscode.l10n.t('Environment: {0}', connection.orgUrl),
+        ].filter((line): line is string => line !== undefined);
+        const summary = vscode.l10n.t('{0}: connected as {1}.', connection.name, me.fullName);
+        const details = vscode.l10n.t('Details');
+        void vscode.window.showInformationMessage(summary, details).then(async (choice) => {
+          if (choice !== details) return;
+          const copy = vscode.l10n.t('Copy');
+          if ((await vscode.window.showInformationMessage(summary, { modal: true, detail: lines.join('\n') }, copy)) === copy) await vscode.env.clipboard.writeText(`${summary}\n${lines.join('\n')}`);
+        });
       }),
     ),
     vscode.commands.registerCommand(
@@ -142,10 +155,20 @@ export function registerConnectionCommands(manager: ConnectionManager, log: Logg
         const connection = await activeOrPick(arg);
         if (!connection) return;
         const { identity, roles } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading security roles in {0}...', connection.name) }, () => manager.securityRoles(connection.id));
-        await vscode.window.showQuickPick<vscode.QuickPickItem>(
-          roles.length > 0 ? roles.map((r) => ({ label: r.name, description: r.roleId })) : [{ label: vscode.l10n.t('No security role is assigned directly; a 403 is expected until one is.') }],
-          { title: vscode.l10n.t('Security roles of {0} in {1}', identity.fullName, connection.name), placeHolder: vscode.l10n.t('Roles assigned directly to you (roles through teams are not listed)') },
-        );
+        // A modal, not a pick: there is nothing to choose, and Enter copies the list (for a ticket to an admin).
+        const names = (list: readonly { name: string }[]) => list.map((r) => r.name).join(', ');
+        const teams = [...new Set(roles.flatMap((r) => (r.team === undefined ? [] : [r.team])))];
+        const direct = roles.filter((r) => r.team === undefined);
+        const lines = [
+          direct.length > 0 ? vscode.l10n.t('Assigned to you: {0}', names(direct)) : vscode.l10n.t('Assigned to you: none'),
+          ...teams.map((team) => vscode.l10n.t('Through team {0}: {1}', team, names(roles.filter((r) => r.team === team)))),
+          ...(roles.length === 0 ? [vscode.l10n.t('With no role, directly or through a team, Dataverse answers 403 to every request.')] : []),
+        ];
+        const title = vscode.l10n.t('Security roles of {0} in {1}', identity.fullName, connection.name);
+        const copy = vscode.l10n.t('Copy');
+        if ((await vscode.window.showInformationMessage(title, { modal: true, detail: lines.join('\n') }, copy)) === copy) {
+          await vscode.env.clipboard.writeText(`${title}\n${lines.join('\n')}`);
+        }
       }),
     ),
     vscode.commands.registerCommand(

@@ -12,8 +12,15 @@ export class ConnectionNode extends vscode.TreeItem {
   ) {
     super(connection.name, vscode.TreeItemCollapsibleState.None);
     this.id = `connection/${connection.id}`;
-    this.description = `${connection.accountName ?? connection.accountHint ?? ''}${active ? ` · ${vscode.l10n.t('active')}` : ''}`;
+    const who = connection.accountName ?? connection.accountHint ?? '';
+    // The state first: a narrow side bar cuts the end of the description, and "active" must not be what goes.
+    this.description = `${active ? `${vscode.l10n.t('active')} · ` : ''}${who}`;
     this.tooltip = `${connection.orgUrl}\n${connection.accountHint ?? ''}`;
+    // Screen readers announce this instead of the tooltip: the name, then the state.
+    this.accessibilityInformation = {
+      label: [connection.name, who, active ? vscode.l10n.t('active connection') : undefined, isProduction(connection) ? vscode.l10n.t('production') : undefined, connection.orgUrl].filter(Boolean).join(', '),
+      role: 'treeitem',
+    };
     this.iconPath = new vscode.ThemeIcon(isProduction(connection) ? 'warning' : active ? 'pass-filled' : 'database');
     this.contextValue = 'dataverse.connection';
     this.command = { command: 'dataverse.connection.setActive', title: vscode.l10n.t('Make Active'), arguments: [this] };

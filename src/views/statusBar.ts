@@ -34,6 +34,7 @@ export class ConnectionStatusBar extends Disposable {
     if (!connection) {
       this._item.text = `$(database) ${vscode.l10n.t('Dataverse: not connected')}`;
       this._item.tooltip = vscode.l10n.t('Connect to a Dataverse environment');
+      this._item.accessibilityInformation = { label: vscode.l10n.t('Dataverse: not connected. Activate to connect to an environment.'), role: 'button' };
       this._item.command = 'dataverse.connection.connect';
       this._item.backgroundColor = undefined;
       this._item.show();
@@ -43,9 +44,14 @@ export class ConnectionStatusBar extends Disposable {
     const expiry = timeToExpiry(this.manager.tokenExpiresOn(connection.id));
     const production = isProduction(connection);
     this._item.text = `$(database) ${production ? '$(warning) ' : ''}${connection.name}${who ? ` · ${who}` : ''}${expiry ? ` · ${expiry.replace(/^token /, '')}` : ''}`;
-    const tooltip = new vscode.MarkdownString();
-    tooltip.appendText(`${connection.name}${production ? ` (${vscode.l10n.t('production')})` : ''}\n${connection.orgUrl}\n${who}\n${expiry ?? vscode.l10n.t('no token issued yet in this window')}\n\n${vscode.l10n.t('Click to switch environment')}`);
-    this._item.tooltip = tooltip;
+    const name = `${connection.name}${production ? ` (${vscode.l10n.t('production')})` : ''}`;
+    // Plain text: a MarkdownString's appendText turns spaces into &nbsp;, which a screen reader may read out.
+    this._item.tooltip = `${name}\n${connection.orgUrl}\n${who}\n${expiry ?? vscode.l10n.t('no token issued yet in this window')}\n\n${vscode.l10n.t('Click to switch environment')}`;
+    // Without this the item is announced from its text, icon ids ("database", "warning") included.
+    this._item.accessibilityInformation = {
+      label: vscode.l10n.t('Dataverse connection {0}{1}, {2}. Activate to switch environment.', name, who ? `, ${who}` : '', expiry ?? vscode.l10n.t('no token issued yet in this window')),
+      role: 'button',
+    };
     this._item.command = 'dataverse.connection.switch';
     this._item.backgroundColor = production ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this._item.show();

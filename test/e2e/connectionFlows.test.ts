@@ -128,17 +128,22 @@ describe('connection flows: device code, certificate, roles, token copy and sess
     await workbench.screenshot('flows-device-code-connected');
   });
 
-  test('Show My Security Roles lists the roles of the signed-in person', async () => {
+  test('Show My Security Roles lists the roles of the signed-in person, direct and through teams, and Enter copies them', async () => {
     const { workbench } = session;
     await workbench.runCommand('Dataverse: Show My Security Roles');
-    await quickInputText('Security roles of Alex Wilber in Dev (Alex, code)');
-    assert.match((await workbench.page.locator('.quick-input-widget input').first().getAttribute('placeholder')) ?? '', /Roles assigned directly to you/);
-    const rows = await quickPickRows();
-    // The sandbox seeds Alex Wilber with Basic User only.
-    assert.equal(rows.length, 1, `expected one role, got: ${rows.join(' | ')}`);
-    assert.match(rows[0]!, new RegExp(`^Basic User\\s*${GUID.source}$`, 'i'));
+    const dialog = workbench.page.locator('.monaco-dialog-box:visible', { hasText: 'Security roles of Alex Wilber in Dev (Alex, code)' });
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await dialog.innerText();
+    // The sandbox seeds Alex Wilber with Basic User, and Environment Maker through the Makers team.
+    assert.match(text, /Assigned to you: Basic User/);
+    assert.match(text, /Through team Makers: Environment Maker/);
     await workbench.screenshot('flows-security-roles');
-    await workbench.page.keyboard.press('Escape');
+    await workbench.page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    // The copy lands just after the dialog closes.
+    const copied = /Security roles of Alex Wilber[\s\S]*Assigned to you: Basic User\nThrough team Makers: Environment Maker/;
+    for (let i = 0; i < 50 && !copied.test(await clipboard()); i++) await workbench.page.waitForTimeout(100);
+    assert.match(await clipboard(), copied);
   });
 
   test('Copy Access Token warns first; Cancel copies nothing, Copy Token puts a token for the org on the clipboard', async () => {
@@ -249,9 +254,10 @@ describe('connection flows: device code, certificate, roles, token copy and sess
 
     // The application user has its own roles.
     await workbench.runCommand('Dataverse: Show My Security Roles');
-    await quickInputText('Security roles of # DevKit Deploy (certificate) in Dev (deploy cert)');
-    const rows = await quickPickRows();
-    assert.deepEqual(rows.map((r) => r.replace(GUID, '').trim()), ['System Administrator']);
+    const roles = workbench.page.locator('.monaco-dialog-box:visible', { hasText: 'Security roles of # DevKit Deploy (certificate) in Dev (deploy cert)' });
+    await roles.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await roles.innerText(), /Assigned to you: System Administrator/);
+    assert.doesNotMatch(await roles.innerText(), /Through team/);
     await workbench.page.keyboard.press('Escape');
   });
 

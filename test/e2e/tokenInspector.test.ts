@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import type { FrameLocator } from 'playwright-core';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { CONTOSO_TENANT } from '../../sandbox/seed';
 import { filesUnder, startSandboxSession, type E2eSession } from './support/session';
+import { renderedContrast, type RenderedColours } from './support/contrast';
 import { signInWithBrowser } from './support/flows';
+
+/** One element's colours, and the class of the check it belongs to. */
+interface Measured extends RenderedColours {
+  readonly check: string;
+}
 
 /** A JWT with the given claims and a signature no key made. */
 function unsignedLookalike(payload: Record<string, unknown>): string {
@@ -26,6 +32,59 @@ describe('token inspector: what is in the token, checked against the connection,
     const verdict = inspector().locator(`li[data-check="${check}"] .verdict`);
     await verdict.waitFor({ state: 'visible', timeout: 30_000 });
     return verdict.innerText();
+  }
+
+  /** The accessible name of an element: its own aria-label, or that of the first descendant with one. */
+  async function ariaLabelOf(locator: Locator): Promise<string> {
+    return locator.evaluate((node) => {
+      const el = node as unknown as { getAttribute(n: string): string | null; querySelector(s: string): { getAttribute(n: string): string | null } | null };
+      return el.getAttribute('aria-label') ?? el.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '';
+    });
+  }
+
+  /** Colours of what the inspector page shows for the checks, with the theme's editor background behind the page. */
+  async function checkColours(): Promise<{ bodyClass: string; backdrop: string; labels: Measured[]; icons: Measured[]; texts: Measured[] }> {
+    return inspector()
+      .locator('body')
+      .evaluate((body) => {
+        interface Node {
+          readonly textContent: string | null;
+          readonly className: string;
+          readonly parentElement: Node | null;
+          closest(s: string): Node | null;
+        }
+        const doc = (body as unknown as { ownerDocument: { documentElement: Node; querySelectorAll(s: string): ArrayLike<Node>; defaultView: unknown } }).ownerDocument;
+        const win = doc.defaultView as { getComputedStyle(n: Node): { color: string; backgroundColor: string; getPropertyValue(p: string): string } };
+        // No named function expressions here: tsx would wrap them in a helper the page does not have.
+        const groups: Measured[][] = ['.check .verdict-label', '.check .verdict-icon', '.check strong, .check p'].map((selector) =>
+          Array.from(doc.querySelectorAll(selector)).map((el) => {
+            const backgrounds: string[] = [];
+            for (let n: Node | null = el; n; n = n.parentElement) backgrounds.push(win.getComputedStyle(n).backgroundColor);
+            return { text: (el.textContent ?? '').trim(), color: win.getComputedStyle(el).color, backgrounds, check: el.closest('li')?.className ?? '' };
+          }),
+        );
+        return {
+          bodyClass: (body as unknown as Node).className,
+          backdrop: win.getComputedStyle(doc.documentElement).getPropertyValue('--vscode-editor-background').trim(),
+          labels: groups[0]!,
+          icons: groups[1]!,
+          texts: groups[2]!,
+        };
+      });
+  }
+
+  /** Picks a colour theme as a person does: the palette's Color Theme command, then the theme's name. */
+  async function pickColorTheme(theme: string): Promise<void> {
+    const { page } = session.workbench;
+    const input = page.locator('.quick-input-widget input');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>Preferences: Color Theme');
+    // "Browse Color Themes in Marketplace" ranks first: click the command itself.
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+    await session.workbench.answer(/Select Color Theme/i, theme);
   }
 
   /** Runs "Inspect Token..." and pastes the text into the (masked) input box. */
@@ -61,6 +120,14 @@ describe('token inspector: what is in the token, checked against the connection,
     await workbench.answer('production environment', 'No');
     await workbench.waitForNotification(/Connected to Contoso Sales as Adele Vance/);
     await workbench.page.keyboard.press('Escape'); // no other environments to add now
+
+    // A screen reader hears the connection's name and state, not its tooltip, an icon id or markup.
+    const row = workbench.page.locator('.pane-body .monaco-list-row', { hasText: 'Contoso Sales' }).first();
+    assert.equal(await row.getAttribute('aria-label'), `Contoso Sales, Adele Vance, active connection, ${sales.url}`);
+    assert.match(await row.innerText(), /active · Adele Vance/, 'the state comes first in the description, where it is not cut off');
+    const status = await ariaLabelOf(workbench.page.locator('.part.statusbar .statusbar-item', { hasText: 'Contoso Sales' }).first());
+    assert.match(status, /^Dataverse connection Contoso Sales, Adele Vance, token expires in \d+ min\. Activate to switch environment\.$/);
+    assert.doesNotMatch(status, /database|&nbsp;|\$\(/);
 
     await workbench.runCommand('Dataverse: Inspect Access Token');
     assert.match(await inspector().locator('h1').innerText(), /Access token of Contoso Sales/);
@@ -159,22 +226,98 @@ describe('token inspector: what is in the token, checked against the connection,
     await session.workbench.screenshot('inspector-hostile-claims');
   });
 
-  test('malformed input names the part that is wrong, in the input box and in the panel', async () => {
+  test('Inspect Token... refuses Enter on text that is not a token, keeps the box open, and leaves the open inspection alone', async () => {
     const { workbench } = session;
+    const shown = await inspector().locator('h1').innerText();
+    const claimsShown = await inspector().locator('tr[data-claim]').count();
+    assert.ok(claimsShown > 0, 'no inspection was open to begin with');
+
     await workbench.runCommand('Dataverse: Inspect Token...');
-    await workbench.page.locator('.quick-input-widget', { hasText: 'Paste a token' }).waitFor({ state: 'visible' });
-    const input = workbench.page.locator('.quick-input-widget input:visible');
+    const box = workbench.page.locator('.quick-input-widget:visible', { hasText: 'Inspect Token' });
+    await box.waitFor({ state: 'visible' });
+    const input = box.locator('input:visible');
+    const message = box.locator('.quick-input-message');
+
+    await input.fill('hello world');
+    await message.filter({ hasText: 'This is not a token' }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.doesNotMatch(await message.innerText(), /opaque|refresh token/i, 'prose is called an opaque token');
+    await input.press('Enter');
+    await workbench.page.waitForTimeout(500);
+    assert.ok(await box.isVisible(), 'Enter closed the box on text that is not a token');
+    assert.match(await message.innerText(), /This is not a token: it contains spaces/);
+    await workbench.screenshot('inspector-not-a-token');
+
+    // A damaged token: the part that is wrong is named, and Enter is refused too.
     await input.fill('eyJhbGciOiJSUzI1NiJ9.not-json-at-all!.c2ln');
-    const message = workbench.page.locator('.quick-input-message');
     await message.filter({ hasText: /payload/i }).waitFor({ state: 'visible', timeout: 10_000 });
     await input.press('Enter');
-    const problem = inspector().locator('.problem');
-    await problem.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match(await problem.innerText(), /payload/);
+    await workbench.page.waitForTimeout(500);
+    assert.ok(await box.isVisible(), 'Enter closed the box on a damaged token');
 
-    await inspectPasted('a.b.c.d.e');
-    await inspector().locator('.problem', { hasText: /encrypted/i }).waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.screenshot('inspector-malformed');
+    // Enter on the empty box with an empty clipboard: the box is still open, so "paste it here" is true.
+    // (The browser lets the page read the clipboard, as a person allows it; VS Code for the Web otherwise asks first.)
+    await workbench.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await workbench.page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText('').catch(() => undefined));
+    await input.fill('');
+    await input.press('Enter');
+    await message.filter({ hasText: /clipboard is empty.*Paste the token here/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok(await box.isVisible(), 'the box closed on an empty clipboard');
+    await workbench.screenshot('inspector-empty-clipboard');
+    await workbench.page.keyboard.press('Escape');
+    await box.waitFor({ state: 'hidden', timeout: 10_000 });
+
+    // The inspection that was open is still there, whole, and no error replaced it.
+    assert.equal(await inspector().locator('h1').innerText(), shown);
+    assert.equal(await inspector().locator('.problem').count(), 0);
+    assert.equal(await inspector().locator('tr[data-claim]').count(), claimsShown);
+  });
+
+  test('verdict words meet WCAG AA (4.5:1) and their icons 3:1, in the Light, Dark and High Contrast themes', async () => {
+    const { workbench } = session;
+    const sales = sandbox.orgs.find((o) => o.uniqueName === 'contososales')!;
+    const now = Math.floor(Date.now() / 1000);
+    // Audience right (pass), expiring in two minutes (warning), signed by no published key (not a pass).
+    await inspectPasted(
+      unsignedLookalike({ aud: sales.url, iss: `https://sts.windows.net/${CONTOSO_TENANT.id}/`, iat: now, nbf: now, exp: now + 120, name: 'Contrast Check', scp: 'user_impersonation', tid: CONTOSO_TENANT.id, ver: '1.0' }),
+    );
+    await inspector().locator('li.check.warning[data-check="expiry"]').waitFor({ state: 'visible', timeout: 30_000 });
+    await inspector().locator('li.check.pending').waitFor({ state: 'detached', timeout: 30_000 });
+
+    const themes = [
+      { name: 'Dark Modern', kind: 'vscode-dark' },
+      { name: 'Light Modern', kind: 'vscode-light' },
+      { name: 'Dark High Contrast', kind: 'vscode-high-contrast' },
+      { name: 'Light High Contrast', kind: 'vscode-high-contrast-light' },
+    ];
+    const report: string[] = [];
+    const failures: string[] = [];
+    for (const theme of themes) {
+      await pickColorTheme(theme.name);
+      // The page restyles when VS Code sends it the theme's colours; its body class names the theme kind.
+      let colours = await checkColours();
+      for (let i = 0; i < 50 && !colours.bodyClass.split(/\s+/).includes(theme.kind); i++) {
+        await workbench.page.waitForTimeout(200);
+        colours = await checkColours();
+      }
+      assert.ok(colours.bodyClass.split(/\s+/).includes(theme.kind), `${theme.name}: the page did not switch (body class "${colours.bodyClass}")`);
+      const verdicts = new Set(colours.labels.map((l) => l.check.replace('check', '').trim()));
+      assert.ok(['pass', 'warning'].every((v) => verdicts.has(v)), `${theme.name}: expected pass and warning verdicts, got ${[...verdicts].join(', ')}`);
+      const measure = (items: Measured[], minimum: number, what: string) => {
+        for (const item of items) {
+          const ratio = renderedContrast(item, colours.backdrop);
+          if (ratio < minimum) failures.push(`${theme.name}: ${what} "${item.text}" (${item.check}) is ${ratio.toFixed(2)}:1 (${item.color} on ${colours.backdrop}), needs ${minimum}:1`);
+        }
+        return Math.min(...items.map((item) => renderedContrast(item, colours.backdrop)));
+      };
+      const words = measure(colours.labels, 4.5, 'verdict');
+      const icons = measure(colours.icons, 3, 'icon');
+      const texts = measure(colours.texts, 4.5, 'check text');
+      report.push(`${theme.name}: lowest verdict ${words.toFixed(2)}:1, icon ${icons.toFixed(2)}:1, check text ${texts.toFixed(2)}:1`);
+      await workbench.screenshot(`inspector-contrast-${theme.kind}`);
+    }
+    console.log(`contrast on ${themes.length} themes:\n${report.join('\n')}`);
+    assert.deepEqual(failures, []);
+    await pickColorTheme('Light Modern');
   });
 
   test('the inspector is also reached from the status bar item and from the connection in the tree', async () => {

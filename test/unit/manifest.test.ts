@@ -17,3 +17,29 @@ describe('package.json settings', () => {
     });
   }
 });
+
+describe('what a new user reads first', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { description: string; contributes: { commands: Array<{ command: string; title: string }> } };
+  const welcome = (JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>)['dataverse.welcome']!;
+
+  test('the description and the welcome view promise only what ships (sign-in, connections, token inspector)', () => {
+    for (const text of [pkg.description, welcome]) {
+      assert.doesNotMatch(text, /tables|\.odata|quer(y|ies)/i, text);
+      assert.match(text, /sign/i);
+      assert.match(text, /token/i);
+    }
+  });
+
+  test('on the welcome view, Connect is the only button: Show Log is a link inside a sentence', () => {
+    // VS Code draws a line holding only a command link as a button.
+    const buttons = welcome.split('\n').filter((line) => /^\[[^\]]+\]\(command:[^)]+\)$/.test(line.trim()));
+    assert.deepEqual(buttons, ['[Connect to an Environment](command:dataverse.connection.connect)']);
+    assert.match(welcome, /\S \[[^\]]+\]\(command:dataverse\.log\.show\)/);
+  });
+
+  test('the username/password command asks the question it answers, instead of sorting as a sign-in option', () => {
+    const title = pkg.contributes.commands.find((c) => c.command === 'dataverse.connection.usernamePassword')!.title;
+    assert.match(title, /^Why /);
+    assert.doesNotMatch(title, /not supported|^Connect/i);
+  });
+});

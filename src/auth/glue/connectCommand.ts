@@ -127,7 +127,7 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     const picks: FlowPick[] = flows.map((f) => ({ label: f.label, detail: f.detail, description: f.isDefault ? vscode.l10n.t('recommended here') : undefined, flow: f.flow }));
     const userFlows = picks.filter((p) => p.flow === 'interactive' || p.flow === 'deviceCode');
     picks.push(
-      ...userFlows.map((p) => ({ ...p, label: vscode.l10n.t('{0} with my own app registration...', p.label), description: undefined, detail: vscode.l10n.t('Sign in through a public client app registered in your tenant instead of the Dataverse sample client.'), customClient: true })),
+      ...userFlows.map((p) => ({ ...p, label: vscode.l10n.t('{0} with my own app registration...', p.label), description: undefined, detail: vscode.l10n.t('Uses a public client app registered in your tenant.'), customClient: true })),
     );
     const picked = required(await vscode.window.showQuickPick(picks, { title, placeHolder: vscode.l10n.t('How do you want to sign in to {0}?', org.url), ignoreFocusOut: true }));
 
@@ -221,7 +221,14 @@ export async function connect(manager: ConnectionManager, log: Logger, options: 
     }
     const yes = vscode.l10n.t('Yes, this is production');
     const no = vscode.l10n.t('No');
-    const production = await vscode.window.showQuickPick([no, yes], { title, placeHolder: vscode.l10n.t('Is {0} a production environment? Production connections are marked in the status bar.', name.trim()), ignoreFocusOut: true });
+    // A short question: the place holder is cut where it meets the box's edge. What the answer changes is on the answer.
+    const production = (
+      await vscode.window.showQuickPick([{ label: no }, { label: yes, detail: vscode.l10n.t('Marked with a warning in the status bar and the tree.') }], {
+        title,
+        placeHolder: vscode.l10n.t('Is {0} a production environment?', name.trim()),
+        ignoreFocusOut: true,
+      })
+    )?.label;
     // Esc here ends the conversation as it does at every other step: nothing is kept.
     if (production === undefined) {
       await manager.discardDraft(draft.id);

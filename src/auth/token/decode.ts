@@ -152,6 +152,26 @@ function decodePart(token: string, index: 0 | 1, part: string): { ok: true; valu
  */
 export const MAX_TOKEN_LENGTH = 256 * 1024;
 
+/** Characters of the opaque tokens Entra and Microsoft accounts issue (base64, base64url and a few separators). */
+const OPAQUE_TOKEN_CHARS = /^[A-Za-z0-9._~+/=!*$-]*$/;
+/** Shorter than any token Entra issues (refresh tokens and authorization codes run to hundreds of characters). */
+const MIN_OPAQUE_LENGTH = 20;
+
+/**
+ * Why text that does not start like a JWT cannot be an opaque token either
+ * (prose, a name, a URL), or undefined when it could be one. Without this,
+ * "hello world" was called an opaque token, like a refresh token.
+ */
+function whyNotAToken(text: string): string | undefined {
+  if (/\s/.test(text)) return 'it contains spaces, and a token has none.';
+  if (!OPAQUE_TOKEN_CHARS.test(text)) {
+    const bad = [...text].findIndex((c) => !OPAQUE_TOKEN_CHARS.test(c));
+    return `character ${bad + 1} is ${describeChar([...text][bad]!)}, which no token contains.`;
+  }
+  if (text.length < MIN_OPAQUE_LENGTH) return `it is ${text.length} characters long, and a token has hundreds.`;
+  return undefined;
+}
+
 /** Decodes a JWT (JWS compact form) without verifying it. */
 export function decodeToken(input: string): DecodeResult {
   if (input.length > MAX_TOKEN_LENGTH) {
@@ -165,6 +185,8 @@ export function decodeToken(input: string): DecodeResult {
   if (token === '') {
     return fail('input', 'There is no token to read: the text is empty. Paste an access token (three base64url parts separated by dots, starting "eyJ").');
   }
+  const notToken = token.startsWith('eyJ') ? undefined : whyNotAToken(token);
+  if (notToken) return fail('input', `This is not a token: ${notToken} Paste an access token (three parts separated by dots, starting "eyJ").`);
   const parts = token.split('.');
   const looksLikeHeader = parts[0]!.startsWith('eyJ');
   if (parts.length === 1) {

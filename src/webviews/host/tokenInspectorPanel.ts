@@ -63,7 +63,7 @@ function pageText(): PageText {
     claim: t('Claim'),
     value: t('Value'),
     meaning: t('What it means'),
-    checking: t('… Checking'),
+    checking: t('Checking'),
     signature: t('Signature'),
     fetchingKeys: t("Fetching the issuer's published keys..."),
     renewed: t("The connection's token was renewed at {0}; this is the new one.", '{0}'),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SignInFlow } from '../../../src/auth/connection';
-import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../../../src/auth/flows';
+import { explainUnsupportedFlow, getFlows, MAX_DETAIL_LENGTH, type FlowEnvironment } from '../../../src/auth/flows';
 
 describe('getFlows', () => {
   const cases: Array<{ label: string; env: FlowEnvironment; expected: SignInFlow[] }> = [
@@ -42,7 +42,13 @@ describe('getFlows', () => {
 
   test('in a browser the browser flow comes last and says when it works', () => {
     const web = getFlows({ uiKind: 'web', remoteName: 'codespaces' });
-    assert.match(web.find((f) => f.flow === 'interactive')!.detail, /only when the browser runs on that machine/);
+    assert.match(web.find((f) => f.flow === 'interactive')!.detail, /only if the browser runs where VS Code's server runs/);
+  });
+
+  test('every detail fits on the quick pick line, so no caveat is cut off', () => {
+    for (const c of cases) {
+      for (const option of getFlows(c.env)) assert.ok(option.detail.length <= MAX_DETAIL_LENGTH, `${option.flow}: ${option.detail.length} characters: ${option.detail}`);
+    }
   });
 
   test('username/password is never offered', () => {

@@ -40,6 +40,17 @@ describe('createRedactingLogger', () => {
     assert.ok(lines.every((l) => !l.includes(jwt)));
     assert.equal(lines[1], 'Error: b [redacted token]');
   });
+
+  test("a public AADSTS look-up link reaches the log whole, as a message and inside an error", () => {
+    const lines: string[] = [];
+    const push = (m: string) => void lines.push(m);
+    const log = createRedactingLogger({ trace: push, debug: push, info: push, warn: push, error: push });
+    const said = 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication. See https://login.microsoftonline.com/error?code=50076';
+    log.warn(`Connect: ${said}`);
+    log.error(new Error(said));
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.ok(line.includes('https://login.microsoftonline.com/error?code=50076'), line);
+  });
 });
 
 describe('values written to the log stay on one line', () => {

@@ -102,7 +102,7 @@ function checkItem(check: TokenCheck): HTMLElement {
   const item = el(
     'li',
     { class: `check ${check.verdict}`, 'data-check': check.id },
-    el('span', { class: 'verdict', 'aria-label': words().verdicts[check.verdict] }, `${VERDICT_ICON[check.verdict]} ${words().verdicts[check.verdict]}`),
+    el('span', { class: 'verdict' }, el('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, VERDICT_ICON[check.verdict]), el('span', { class: 'verdict-label' }, words().verdicts[check.verdict])),
     el('div', {}, el('strong', {}, check.title), el('p', {}, check.detail), check.ifRefused ? el('p', { class: 'if-refused' }, check.ifRefused) : undefined),
   );
   return item;
@@ -171,7 +171,7 @@ function render(current: InspectorView): void {
   children.push(toolbar(current), rawSection());
 
   const checks = el('ul', { class: 'checks', id: 'checks' }, ...current.checks.map(checkItem));
-  if (current.signaturePending) checks.append(el('li', { class: 'check pending', 'data-check': 'signature' }, el('span', { class: 'verdict' }, words().checking), el('div', {}, el('strong', {}, words().signature), el('p', {}, words().fetchingKeys))));
+  if (current.signaturePending) checks.append(el('li', { class: 'check pending', 'data-check': 'signature' }, el('span', { class: 'verdict' }, el('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, '…'), el('span', { class: 'verdict-label' }, words().checking)), el('div', {}, el('strong', {}, words().signature), el('p', {}, words().fetchingKeys))));
   children.push(el('section', {}, el('h2', {}, words().checks), checks));
 
   if (description) {
@@ -193,7 +193,7 @@ function rawSection(): HTMLElement {
     section.replaceChildren();
     section.hidden = true;
   });
-  section.append(el('h2', {}, words().rawTitle), el('p', { class: 'warning' }, words().rawWarning), el('pre', { class: 'raw' }, revealed.raw), hide);
+  section.append(el('h2', {}, words().rawTitle), el('p', { class: 'raw-warning' }, words().rawWarning), el('pre', { class: 'raw' }, revealed.raw), hide);
   return section;
 }
 

@@ -96,6 +96,27 @@ describe('decodeToken says which part is wrong and how', () => {
     assert.equal(messages.size, cases.length - 1);
   });
 
+  test('text that is not a token is called "not a token", never an opaque token', () => {
+    for (const [input, why] of [
+      ['hello world', /contains spaces/],
+      ['Adele Vance', /contains spaces/],
+      ['https://contoso.crm.dynamics.com/', /character 6 is ':'/],
+      ['password1', /9 characters long/],
+      ['a.b.c.d.e', /9 characters long/],
+    ] as const) {
+      const f = failure(input);
+      assert.equal(f.part, 'input', input);
+      assert.match(f.message, /^This is not a token: /, input);
+      assert.match(f.message, why, input);
+      assert.doesNotMatch(f.message, /opaque|refresh/i, input);
+    }
+  });
+
+  test('a long run of token characters without dots is still an opaque token (a refresh token)', () => {
+    assert.match(failure('0.AXoAxyz-Refresh_Token+MSA/like=text!*').message, /Found 2 parts/);
+    assert.match(failure('AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4').message, /opaque token, not a JWT/);
+  });
+
   test('messages never contain a whole part of the token', () => {
     const longPayload = b64({ secret: 'x'.repeat(200) });
     for (const input of [`${HEADER}.${longPayload}`, `${HEADER}.${longPayload}.${SIG}.x`, `${HEADER}.${longPayload.slice(0, -1)}*.${SIG}`, `${HEADER}.${b64('not json '.repeat(20))}.${SIG}`]) {
