@@ -59,7 +59,7 @@ const LABELS: Readonly<Record<SignInFlow, { identity: 'user' | 'app'; label: str
   clientSecret: {
     identity: 'app',
     label: 'App registration with a client secret',
-    detail: 'Signs in as an application user with its app id and a secret; the tenant is found for you.',
+    detail: 'App id and secret of an application user; the tenant is found for you.',
   },
   certificate: {
     identity: 'app',
