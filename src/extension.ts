@@ -2,16 +2,16 @@ import * as vscode from 'vscode';
 import { ConnectionManager } from './auth/connectionManager';
 import { ConnectionStore } from './auth/connectionStore';
 import { CrossWindowSync } from './auth/crossWindowSync';
-import { connect } from './auth/glue/connectCommand';
-import { DataverseAuthenticationProvider } from './auth/glue/dataverseAuthenticationProvider';
-import { readAuthSettings } from './auth/glue/settings';
+import { connect } from './views/connections/connectCommand';
+import { DataverseAuthenticationProvider } from './views/connections/dataverseAuthenticationProvider';
+import { readAuthSettings } from './views/connections/settings';
 import { createRedactingLogger } from './core/logger';
-import { pickConnection, registerConnectionCommands } from './views/connectionCommands';
-import { ConnectionsView } from './views/connectionsView';
+import { pickConnection, registerConnectionCommands } from './views/connections/connectionCommands';
+import { ConnectionsView } from './views/connections/connectionsView';
 import { showError } from './views/errors';
-import { createSignInUi } from './views/signInUi';
-import { ConnectionStatusBar } from './views/statusBar';
-import { registerTokenCommands } from './views/tokenCommands';
+import { createSignInUi } from './views/connections/signInUi';
+import { ConnectionStatusBar } from './views/connections/statusBar';
+import { registerTokenCommands } from './views/connections/tokenCommands';
 
 /** How often a VS Code for the Web tab compares the shared connection list, which other tabs change without telling it. */
 const WEB_POLL_INTERVAL_MS = 3000;

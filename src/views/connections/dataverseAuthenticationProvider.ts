@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
-import { connectionLabel, type Connection } from '../connection';
-import type { ConnectionManager } from '../connectionManager';
-import { sameOrg } from '../orgUrl';
-import { parseScopes, type ScopeData } from '../scopes';
+import { connectionLabel, type Connection } from '../../auth/connection';
+import type { ConnectionManager } from '../../auth/connectionManager';
+import { sameOrg } from '../../auth/orgUrl';
+import { parseScopes, type ScopeData } from '../../auth/scopes';
 
 /** Runs the palette conversation, optionally pre-filled with the org URL; returns the new connection. */
 export type ConnectFlow = (orgUrl?: string) => Promise<Connection | undefined>;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
-import { parseDataverseChallenge, isTrustedAuthorityHost } from '../challenge';
-import type { Connection, SignInFlow } from '../connection';
-import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../connectionManager';
-import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../flows';
-import { certificateFromPem, pemFromPfx, PfxPasswordError } from '../msal/certificateCredential';
-import { normalizeOrgUrl, sameOrg } from '../orgUrl';
+import { parseDataverseChallenge, isTrustedAuthorityHost } from '../../auth/challenge';
+import type { Connection, SignInFlow } from '../../auth/connection';
+import type { ConnectionManager, ConnectionSecret, DiscoveredEnvironment } from '../../auth/connectionManager';
+import { explainUnsupportedFlow, getFlows, type FlowEnvironment } from '../../auth/flows';
+import { certificateFromPem, pemFromPfx, PfxPasswordError } from '../../auth/msal/certificateCredential';
+import { normalizeOrgUrl, sameOrg } from '../../auth/orgUrl';
 import { DATAVERSE_PUBLIC_CLIENT_ID } from './constants';
 import { readAuthSettings } from './settings';
 import { GUID } from '../../core/guid';
