@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 
 const GLUE = ['**/views/**', '**/webviews/host/**', '**/extension'];
 
+const MSAL = ['**/auth/msal', '**/auth/msal/**'];
+
 const pureFolderRule = {
   'no-restricted-imports': [
     'error',
@@ -42,6 +44,22 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/extension.ts', 'src/views/**', 'src/webviews/host/**'],
     rules: pureFolderRule,
+  },
+  {
+    // The engine takes a token provider; MSAL stays behind it (src/auth/msal).
+    files: ['src/dataverse/**/*.ts', 'src/odata/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: pureFolderRule['no-restricted-imports'][1].paths,
+          patterns: [
+            ...pureFolderRule['no-restricted-imports'][1].patterns,
+            { group: MSAL, message: 'src/dataverse and src/odata must not import src/auth/msal: take a BearerTokenProvider (src/dataverse/http.ts) instead.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.mjs'],

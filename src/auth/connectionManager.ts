@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../core/emitter';
 import type { IDisposable } from '../core/disposable';
 import type { Logger } from '../core/logger';
-import { callerIdentity, securityRoles, type CallerIdentity, type JsonGet, type SecurityRole } from '../dataverse/identity';
+import { callerIdentity, securityRoles, type CallerIdentity, type SecurityRole } from '../dataverse/identity';
 import { allSecretKeys, connectionSecretKeys, type Connection } from './connection';
 import type { ConnectionStore } from './connectionStore';
 import { certificateFromPem } from './msal/certificateCredential';
-import { callWithToken, discoverAuthority, type FetchLike } from './msal/dataverseFetch';
+import { callWithToken, discoverAuthority, type BearerTokenProvider, type FetchLike } from '../dataverse/http';
+import { WebApiClient } from '../dataverse/webApiClient';
 import { MsalTokenSource, type AccessToken, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
 
@@ -41,8 +42,6 @@ export interface DiscoveredEnvironment {
   readonly uniqueName: string;
   readonly environmentType?: string;
 }
-
-const API_PATH = '/api/data/v9.2/';
 
 /** Names what is missing when a secret is gone, and how to fix it. */
 export class MissingSecretError extends Error {
@@ -197,9 +196,10 @@ export class ConnectionManager implements IDisposable {
     return token;
   }
 
-  /** A JSON GET against the connection's Web API, with the bearer token and one retry on 401. */
-  api(id: string, signal?: AbortSignal): JsonGet {
-    return this._api(this._require(id), signal);
+  /** The token provider of a saved connection: what a WebApiClient needs to call the connection's org. */
+  tokenProvider(id: string): BearerTokenProvider {
+    this._require(id);
+    return { getToken: (o) => this.getToken(id, o ?? {}) };
   }
 
   /** The `WWW-Authenticate` challenge of an org's anonymous Web API call, which names its tenant (through the injected fetch). */
@@ -209,7 +209,7 @@ export class ConnectionManager implements IDisposable {
 
   /** WhoAmI with names for a draft that signed in but is not saved yet. */
   testDraft(draft: Connection, signal?: AbortSignal): Promise<CallerIdentity> {
-    return callerIdentity(this._api(draft, signal));
+    return callerIdentity(this._client(draft), signal);
   }
 
   /**
@@ -269,29 +269,21 @@ export class ConnectionManager implements IDisposable {
     return sibling;
   }
 
-  private _api(connection: Connection, signal?: AbortSignal): JsonGet {
+  private _client(connection: Connection): WebApiClient {
     const id = connection.id;
-    const tokens = { getToken: (o?: { forceRefresh?: boolean; signal?: AbortSignal }) => this.getToken(id, o ?? {}) };
-    return async <T>(path: string): Promise<T> => {
-      const response = await callWithToken(this.deps.fetch, tokens, {
-        url: `${connection.orgUrl}${API_PATH}${path}`,
-        headers: { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' },
-        ...(signal ? { signal } : {}),
-      });
-      return (await response.json()) as T;
-    };
+    return new WebApiClient({ orgUrl: connection.orgUrl, tokens: { getToken: (o) => this.getToken(id, o ?? {}) }, fetch: this.deps.fetch });
   }
 
   /** WhoAmI with names: the Test Connection answer. */
   testConnection(id: string, signal?: AbortSignal): Promise<CallerIdentity> {
-    return callerIdentity(this.api(id, signal));
+    return callerIdentity(this._client(this._require(id)), signal);
   }
 
   /** The caller's security roles in the org. */
   async securityRoles(id: string, signal?: AbortSignal): Promise<{ identity: CallerIdentity; roles: SecurityRole[] }> {
-    const get = this.api(id, signal);
-    const identity = await callerIdentity(get);
-    return { identity, roles: await securityRoles(get, identity.userId) };
+    const api = this._client(this._require(id));
+    const identity = await callerIdentity(api, signal);
+    return { identity, roles: await securityRoles(api, identity.userId, signal) };
   }
 
   /** Clears the connection's token cache and secrets; the connection stays listed. */

@@ -9,7 +9,7 @@ import { explainNetworkError, unreachable } from '../core/networkErrors';
 import { explainDataverseError, explainDataverseResponse, type HeaderSource } from '../dataverse/dataverseErrors';
 import { MissingSecretError } from './connectionManager';
 import { PfxPasswordError } from './msal/certificateCredential';
-import { AuthorityDiscoveryError, DataverseHttpError, DataverseNetworkError } from './msal/dataverseFetch';
+import { AuthorityDiscoveryError, DataverseHttpError, DataverseNetworkError } from '../dataverse/http';
 import { TokenError } from './msal/tokenError';
 import { explainAadsts, explainEntraBody, explainMsalError, findAadsts } from './signInErrors';
 

@@ -1,12 +1,13 @@
 /**
  * Who the caller is in an org: WhoAmI, the user's name, business unit,
- * organization and security roles. Pure: the JSON getter is injected, and it
- * carries authentication and retries.
+ * organization and security roles. Pure: the Web API client is injected, and
+ * it carries authentication and the renewal on 401.
  */
 import { GUID } from '../core/guid';
+import type { WebApiClient } from './webApiClient';
 
-/** Issues an authenticated GET to a path under /api/data/v9.2/ and returns the parsed JSON body. */
-export type JsonGet = <T>(path: string) => Promise<T>;
+/** What these reads need of the Web API client: authenticated GETs of paths under /api/data/v9.2/. */
+export type WebApiReader = Pick<WebApiClient, 'get'>;
 
 /** The `WhoAmI` function's response. */
 export interface WhoAmI {
@@ -44,8 +45,9 @@ function guid(value: unknown, what: string): string {
   return value;
 }
 
-export async function whoAmI(get: JsonGet): Promise<WhoAmI> {
-  const body = await get<Partial<WhoAmI>>('WhoAmI');
+/** The WhoAmI function: the caller's user, business unit and organization ids. */
+export async function whoAmI(api: WebApiReader, signal?: AbortSignal): Promise<WhoAmI> {
+  const body = await api.get<Partial<WhoAmI>>('WhoAmI', signal ? { signal } : {});
   return {
     UserId: guid(body.UserId, 'WhoAmI.UserId'),
     BusinessUnitId: guid(body.BusinessUnitId, 'WhoAmI.BusinessUnitId'),
@@ -54,14 +56,16 @@ export async function whoAmI(get: JsonGet): Promise<WhoAmI> {
 }
 
 /** WhoAmI plus the names behind its ids, in three small reads. */
-export async function callerIdentity(get: JsonGet): Promise<CallerIdentity> {
-  const me = await whoAmI(get);
+export async function callerIdentity(api: WebApiReader, signal?: AbortSignal): Promise<CallerIdentity> {
+  const me = await whoAmI(api, signal);
+  const options = signal ? { signal } : {};
   const [user, unit, org] = await Promise.all([
-    get<{ fullname?: string; domainname?: string; applicationid?: string | null }>(
+    api.get<{ fullname?: string; domainname?: string; applicationid?: string | null }>(
       `systemusers(${me.UserId})?$select=fullname,domainname,applicationid`,
+      options,
     ),
-    get<{ name?: string }>(`businessunits(${me.BusinessUnitId})?$select=name`),
-    get<{ name?: string }>(`organizations(${me.OrganizationId})?$select=name`),
+    api.get<{ name?: string }>(`businessunits(${me.BusinessUnitId})?$select=name`, options),
+    api.get<{ name?: string }>(`organizations(${me.OrganizationId})?$select=name`, options),
   ]);
   return {
     userId: me.UserId,
@@ -76,9 +80,10 @@ export async function callerIdentity(get: JsonGet): Promise<CallerIdentity> {
 }
 
 /** The roles assigned directly to the caller, sorted by name. */
-export async function securityRoles(get: JsonGet, userId: string): Promise<SecurityRole[]> {
-  const body = await get<{ value?: Array<{ roleid?: string; name?: string }> }>(
+export async function securityRoles(api: WebApiReader, userId: string, signal?: AbortSignal): Promise<SecurityRole[]> {
+  const body = await api.get<{ value?: Array<{ roleid?: string; name?: string }> }>(
     `systemusers(${guid(userId, 'the user id')})/systemuserroles_association?$select=name,roleid`,
+    signal ? { signal } : {},
   );
   return (body.value ?? [])
     .filter((r): r is { roleid: string; name: string } => typeof r.roleid === 'string' && typeof r.name === 'string')

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { MissingSecretError } from '../../../src/auth/connectionManager';
 import { explainError } from '../../../src/auth/explainError';
 import { PfxPasswordError } from '../../../src/auth/msal/certificateCredential';
-import { AuthorityDiscoveryError, DataverseHttpError, DataverseNetworkError } from '../../../src/auth/msal/dataverseFetch';
+import { AuthorityDiscoveryError, DataverseHttpError, DataverseNetworkError } from '../../../src/dataverse/http';
 import { TokenError } from '../../../src/auth/msal/tokenError';
 import { AuthError, ServerError } from '@azure/msal-node';
 import type { ErrorExplanation } from '../../../src/core/errorExplanation';

@@ -96,14 +96,14 @@ describe('parseRetryAfter', () => {
 
 describe('errors thrown by our Web API calls', () => {
   test('a DataverseHttpError keeps its Dataverse code: 403 0x80072560 says where to add the application user', async () => {
-    const { DataverseHttpError } = await import('../../../src/auth/msal/dataverseFetch');
+    const { DataverseHttpError } = await import('../../../src/dataverse/http');
     const e = explainError(new DataverseHttpError(403, '0x80072560', 'The user is not a member of the organization.', 'GET https://org/api/data/v9.2/WhoAmI'));
     assert.match(e.code, /0x80072560/);
     assert.match(e.fix, /Application users/);
   });
 
   test('a DataverseHttpError for 429 keeps its Retry-After', async () => {
-    const { DataverseHttpError } = await import('../../../src/auth/msal/dataverseFetch');
+    const { DataverseHttpError } = await import('../../../src/dataverse/http');
     const e = explainError(new DataverseHttpError(429, '0x80072322', 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.', 'GET https://org/api/data/v9.2/accounts', 30));
     assert.equal(e.category, 'throttled');
     assert.match(`${e.title} ${e.cause} ${e.fix}`, /30 s|30 seconds/);

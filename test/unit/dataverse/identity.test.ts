@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { callerIdentity, securityRoles, whoAmI, type JsonGet } from '../../../src/dataverse/identity';
+import { callerIdentity, securityRoles, whoAmI, type WebApiReader } from '../../../src/dataverse/identity';
 
 const ids = {
   UserId: '11111111-1111-4111-8111-111111111111',
@@ -8,13 +8,15 @@ const ids = {
   OrganizationId: '33333333-3333-4333-8333-333333333333',
 };
 
-function fakeGet(routes: Record<string, unknown>): { get: JsonGet; paths: string[] } {
+function fakeGet(routes: Record<string, unknown>): { get: WebApiReader; paths: string[] } {
   const paths: string[] = [];
-  const get = (async (path: string) => {
-    paths.push(path);
-    if (!(path in routes)) throw new Error(`unexpected ${path}`);
-    return routes[path];
-  }) as JsonGet;
+  const get = {
+    get: (async (path: string) => {
+      paths.push(path);
+      if (!(path in routes)) throw new Error(`unexpected ${path}`);
+      return routes[path];
+    }) as WebApiReader['get'],
+  };
   return { get, paths };
 }
 

@@ -16,7 +16,7 @@ import forge from 'node-forge';
 import { ensureCredentials } from '../../../../sandbox/credentials';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
 import { certificateFromPem, certificateFromPfx, pemFromPfx, PfxPasswordError } from '../../../../src/auth/msal/certificateCredential';
-import { callWithToken } from '../../../../src/auth/msal/dataverseFetch';
+import { callWithToken } from '../../../../src/dataverse/http';
 import { MsalTokenSource } from '../../../../src/auth/msal/msalTokenSource';
 import { TokenError } from '../../../../src/auth/msal/tokenError';
 import { MemorySecretStore } from './memorySecretStore';

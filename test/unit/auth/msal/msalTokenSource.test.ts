@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { ensureCredentials } from '../../../../sandbox/credentials';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
 import { certificateFromPem } from '../../../../src/auth/msal/certificateCredential';
-import { DataverseHttpError, callWithToken } from '../../../../src/auth/msal/dataverseFetch';
+import { DataverseHttpError, callWithToken } from '../../../../src/dataverse/http';
 import { type TokenFlow, type TokenSourceOptions, MsalTokenSource } from '../../../../src/auth/msal/msalTokenSource';
 import { TokenError } from '../../../../src/auth/msal/tokenError';
 import { MemorySecretStore } from './memorySecretStore';

@@ -1,14 +1,15 @@
 /**
- * The two HTTP calls the sign-in layer makes to Dataverse itself: an
- * authenticated call with one renewal on 401, and the anonymous call whose
- * 401 challenge names the tenant. `fetch` is injected: tests pass the global
- * one, the glue may pass VS Code's proxy-aware one.
+ * The HTTP layer under every Dataverse call: an authenticated request with
+ * one renewal on 401 and typed errors (webApiClient.ts builds on it), and the
+ * anonymous call whose 401 challenge names the tenant. Pure: `fetch` and the
+ * token provider are injected, so tests pass the global fetch and the glue
+ * may pass VS Code's proxy-aware one; nothing here knows about MSAL.
  */
 
 /** The `fetch` shape these helpers use; the global `fetch` satisfies it. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-/** What `callWithToken` needs from a token source (MsalTokenSource satisfies it). */
+/** What an authenticated call needs from a token source (MsalTokenSource and ConnectionManager's providers satisfy it). */
 export interface BearerTokenProvider {
   getToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<{ accessToken: string }>;
 }

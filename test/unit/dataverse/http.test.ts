@@ -7,8 +7,8 @@
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Sandbox, startSandbox } from '../../../../sandbox/index';
-import { parseDataverseChallenge } from '../../../../src/auth/challenge';
+import { type Sandbox, startSandbox } from '../../../sandbox/index';
+import { parseDataverseChallenge } from '../../../src/auth/challenge';
 import {
   AuthorityDiscoveryError,
   DataverseHttpError,
@@ -16,7 +16,7 @@ import {
   type FetchLike,
   callWithToken,
   discoverAuthority,
-} from '../../../../src/auth/msal/dataverseFetch';
+} from '../../../src/dataverse/http';
 
 let sandbox: Sandbox;
 before(async () => {
