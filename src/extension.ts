@@ -9,6 +9,8 @@ import { createRedactingLogger } from './core/logger';
 import { pickConnection, registerConnectionCommands } from './views/connections/connectionCommands';
 import { ConnectionsView } from './views/connections/connectionsView';
 import { showError } from './views/errors';
+import { registerExplorer } from './views/explorer/explorer';
+import { explainError } from './auth/explainError';
 import { createSignInUi } from './views/connections/signInUi';
 import { ConnectionStatusBar } from './views/connections/statusBar';
 import { registerTokenCommands } from './views/connections/tokenCommands';
@@ -58,6 +60,14 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerTreeDataProvider('dataverse.connections', connections),
     new ConnectionStatusBar(manager),
     vscode.commands.registerCommand('dataverse.log.show', showLog),
+    ...registerExplorer({
+      manager,
+      globalStorage: context.globalStorageUri,
+      fetch: web,
+      log,
+      explain: (error) => explainError(error),
+      reportError: (error, what) => showError(error, log, showLog, what),
+    }),
     ...registerConnectionCommands(manager, log, showLog),
     ...registerTokenCommands(
       {

@@ -41,6 +41,8 @@ export interface DiscoveredEnvironment {
   readonly friendlyName: string;
   readonly uniqueName: string;
   readonly environmentType?: string;
+  /** The Power Platform environment id (maker portal links use it). */
+  readonly environmentId?: string;
 }
 
 /** Names what is missing when a secret is gone, and how to fix it. */
@@ -237,7 +239,7 @@ export class ConnectionManager implements IDisposable {
     try {
       const tokens = { getToken: (o?: { forceRefresh?: boolean; signal?: AbortSignal }) => source.getToken(o ?? {}) };
       const response = await callWithToken(this.deps.fetch, tokens, {
-        url: `${discovery}/api/discovery/v2.0/Instances?$select=Url,FriendlyName,UniqueName,EnvironmentType`,
+        url: `${discovery}/api/discovery/v2.0/Instances?$select=Url,FriendlyName,UniqueName,EnvironmentType,EnvironmentId`,
         headers: { Accept: 'application/json' },
         ...(signal ? { signal } : {}),
       });
@@ -249,6 +251,7 @@ export class ConnectionManager implements IDisposable {
           friendlyName: typeof i.FriendlyName === 'string' ? i.FriendlyName : String(i.Url),
           uniqueName: typeof i.UniqueName === 'string' ? i.UniqueName : '',
           ...(typeof i.EnvironmentType === 'string' ? { environmentType: i.EnvironmentType } : {}),
+          ...(typeof i.EnvironmentId === 'string' ? { environmentId: i.EnvironmentId } : {}),
         }));
     } finally {
       source.dispose();
