@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every case side by side with its baseline and prints ratios. Optional filter: a substring of case names. */
+import { activationCases } from './activation.bench';
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
 import { tokenCases } from './token.bench';
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   const filter = process.argv[2];
   const tokens = await tokenCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...tokens.cases];
+    const all: BenchCase[] = [...activationCases(), ...loggingCases, ...tokenInspectCases, ...tokens.cases];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {

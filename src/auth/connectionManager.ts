@@ -8,7 +8,7 @@ import type { ConnectionStore } from './connectionStore';
 import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, discoverAuthority, type BearerTokenProvider, type FetchLike } from '../dataverse/http';
 import { WebApiClient } from '../dataverse/webApiClient';
-import { MsalTokenSource, type AccessToken, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
+import type { AccessToken, DeviceCodePrompt, MsalTokenSource, TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
 
 /** What the UI supplies to user sign-in flows. */
@@ -44,6 +44,13 @@ export interface DiscoveredEnvironment {
   /** The Power Platform environment id (maker portal links use it). */
   readonly environmentId?: string;
 }
+
+/**
+ * msal-node is loaded when the first token source is made, not when the
+ * extension starts: evaluating it is most of the bundle's load time, and
+ * showing cached connections and tables needs no token.
+ */
+const loadMsal = () => import('./msal/msalTokenSource');
 
 /** Names what is missing when a secret is gone, and how to fix it. */
 export class MissingSecretError extends Error {
@@ -225,7 +232,7 @@ export class ConnectionManager implements IDisposable {
     const discovery = this.deps.globalDiscoveryUrl().replace(/\/+$/, '');
     const main = await this._sources.get(connection.id)?.catch(() => undefined);
     const homeAccountId = main?.account?.homeAccountId ?? connection.homeAccountId;
-    const source = await MsalTokenSource.create({
+    const source = await (await loadMsal()).MsalTokenSource.create({
       orgUrl: discovery,
       authorityHost: connection.authorityHost,
       tenantId: connection.tenantId,
@@ -359,7 +366,7 @@ export class ConnectionManager implements IDisposable {
   }
 
   private async _createSource(connection: Connection): Promise<MsalTokenSource> {
-    return MsalTokenSource.create({
+    return (await loadMsal()).MsalTokenSource.create({
       orgUrl: connection.orgUrl,
       authorityHost: connection.authorityHost,
       tenantId: connection.tenantId,
