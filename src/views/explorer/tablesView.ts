@@ -103,9 +103,13 @@ export class TablesView implements vscode.TreeDataProvider<ExplorerNode>, vscode
     }
   }
 
-  /** Loads the failed part again. */
-  retry(node: ErrorNode): void {
-    this._onDidChangeTreeData.fire(node.failed);
+  /**
+   * Loads the failed part again. The whole tree is asked again rather than
+   * the failed node alone: VS Code knows nodes by instance, and the one that
+   * failed may have been replaced since; what loaded is answered from memory.
+   */
+  retry(_node: ErrorNode): void {
+    this._onDidChangeTreeData.fire(undefined);
   }
 
   /** Refresh: brings the active connection's cache up to date now, with progress in the view. */
