@@ -2,14 +2,16 @@
 import { activationCases } from './activation.bench';
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
+import { metadataCases } from './metadata.bench';
 import { tokenCases } from './token.bench';
 import { tokenInspectCases } from './tokenInspect.bench';
 
 async function main(): Promise<void> {
   const filter = process.argv[2];
   const tokens = await tokenCases();
+  const metadata = await metadataCases();
   try {
-    const all: BenchCase[] = [...activationCases(), ...loggingCases, ...tokenInspectCases, ...tokens.cases];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...tokens.cases, ...metadata.cases, ...activationCases()];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
     }
     console.log(formatResults(results));
   } finally {
+    await metadata.close();
     await tokens.close();
   }
 }

@@ -119,16 +119,18 @@ export class WebApiClient {
   }
 
   /**
-   * The absolute URL of a path: relative paths resolve against `baseUrl`;
-   * an absolute URL (a nextLink) must be on the environment's own origin, so
-   * a token is never sent anywhere else.
+   * The absolute URL of a path: `accounts?$top=1` resolves against `baseUrl`,
+   * `/api/data/v9.2/accounts` against the environment's origin; an absolute
+   * URL (a nextLink) must be on the environment's own origin, so a token is
+   * never sent anywhere else.
    */
   url(pathOrUrl: string): string {
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) return this.baseUrl + pathOrUrl.replace(/^\/+/, '');
-    if (new URL(pathOrUrl).origin !== new URL(this.orgUrl).origin) {
-      throw new Error(`Refusing to send the environment's token to ${new URL(pathOrUrl).origin}: only ${new URL(this.orgUrl).origin} is allowed.`);
-    }
-    return pathOrUrl;
+    const absolute = /^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl) || pathOrUrl.startsWith('//');
+    if (!absolute) return pathOrUrl.startsWith('/') ? new URL(this.orgUrl).origin + pathOrUrl : this.baseUrl + pathOrUrl;
+    const origin = new URL(this.orgUrl).origin;
+    const target = new URL(pathOrUrl, this.orgUrl).origin;
+    if (target !== origin) throw new Error(`Refusing to send the environment's token to ${target}: only ${origin} is allowed.`);
+    return pathOrUrl.startsWith('//') ? `${new URL(this.orgUrl).protocol}${pathOrUrl}` : pathOrUrl;
   }
 
   /** Sends a request and returns the successful response unread (for streaming); errors are thrown as DataverseHttpError or DataverseNetworkError. */

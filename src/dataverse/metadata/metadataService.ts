@@ -7,10 +7,12 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api
  * https://learn.microsoft.com/power-apps/developer/data-platform/query-schema-definitions
  */
+import { GUID } from '../../core/guid';
 import { DataverseHttpError } from '../http';
 import type { WebApiClient } from '../webApiClient';
 import type {
-  AlternateKey, ChoiceOption, ChoiceSet, ChoiceSetKind, Column, ManyToManyRelationship, MetadataId, OneToManyRelationship, Relationship, RequiredLevel, TableKind, TableSummary,
+  AlternateKey, ChoiceOption, ChoiceSet, ChoiceSetKind, Column, ManyToManyRelationship, MetadataId, OneToManyRelationship, Relationship, RequiredLevel, SolutionSummary, TableKind,
+  TableSummary,
 } from './model';
 
 /** How the service chooses labels. */
@@ -98,12 +100,14 @@ class LabelPicker {
   pick(label: unknown): string {
     if (!label || typeof label !== 'object') return '';
     const l = label as { LocalizedLabels?: unknown; UserLocalizedLabel?: LocalizedLabel | null };
+    const user = l.UserLocalizedLabel;
+    // The common case first, without building anything: no language asked for, and the user's label has text.
+    if (this.wanted === undefined && user && typeof user.Label === 'string' && user.Label !== '') return user.Label;
     const all = Array.isArray(l.LocalizedLabels) ? (l.LocalizedLabels as LocalizedLabel[]).filter((x) => typeof x?.Label === 'string' && x.Label !== '') : [];
     if (this.wanted !== undefined) {
       const hit = all.find((x) => x.LanguageCode === this.wanted);
       if (hit) return hit.Label as string;
     }
-    const user = l.UserLocalizedLabel;
     if (user && typeof user.Label === 'string' && user.Label !== '') return user.Label;
     if (all.length === 0) return '';
     if (all.length > 1 && this.base === undefined) this.needsBaseLanguage = true;
@@ -390,6 +394,25 @@ export class MetadataService {
     const set = body.OptionSet;
     if (!set || typeof set !== 'object') return undefined;
     return this._withLabels((labels) => toChoiceSet(column.logicalName, kind, set as Json, labels), signal);
+  }
+
+  /** The org's visible solutions, sorted by display name (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/solution). */
+  async solutions(signal?: AbortSignal): Promise<SolutionSummary[]> {
+    const rows = await this.client.getAll<Json>('solutions?$select=solutionid,uniquename,friendlyname,ismanaged&$filter=isvisible eq true', signal ? { signal } : {});
+    return rows
+      .map((r) => ({ solutionId: id(r.solutionid), uniqueName: str(r.uniquename), friendlyName: str(r.friendlyname) || str(r.uniquename), isManaged: bool(r.ismanaged) }))
+      .sort((a, b) => a.friendlyName.localeCompare(b.friendlyName));
+  }
+
+  /**
+   * The metadata ids of the tables in a solution: its components of type 1
+   * (Entity), whose objectid is the table's MetadataId
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/solutioncomponent).
+   */
+  async solutionTableIds(solutionId: string, signal?: AbortSignal): Promise<Set<MetadataId>> {
+    if (!GUID.test(solutionId)) throw new Error(`"${solutionId}" is not a solution id (a GUID).`);
+    const rows = await this.client.getAll<Json>(`solutioncomponents?$select=objectid&$filter=_solutionid_value eq ${solutionId} and componenttype eq 1`, signal ? { signal } : {});
+    return new Set(rows.map((r) => id(r.objectid)).filter(Boolean));
   }
 
   /** The current ServerVersionStamp, to store with a full load (asked with a query that matches one table, so the answer is small). */

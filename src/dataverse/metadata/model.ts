@@ -227,6 +227,18 @@ export interface TableDetails {
   readonly choices: Readonly<Record<string, ChoiceSet>>;
 }
 
+/** A solution, to limit the table list to its tables. */
+export interface SolutionSummary {
+  /** solution.solutionid. */
+  readonly solutionId: string;
+  /** The unique name, e.g. `ContosoSales`. */
+  readonly uniqueName: string;
+  /** The display name. */
+  readonly friendlyName: string;
+  /** True for a managed solution. */
+  readonly isManaged: boolean;
+}
+
 /** The parts of `TableDetails` that can be asked for separately. */
 export type TableDetailPart = keyof TableDetails;
 

@@ -8,6 +8,7 @@
 import { Emitter, type Event } from '../../core/emitter';
 import type { IDisposable } from '../../core/disposable';
 import { SingleFlight } from '../../core/singleFlight';
+import { DataverseNetworkError } from '../http';
 import { deleteMetadataCache, metadataCachePath, readMetadataCache, writeMetadataCache, type CacheRejection, type MetadataCacheLocation, type MetadataFileSystem, type MetadataSnapshot } from './metadataCache';
 import { ExpiredVersionStampError, type MetadataChanges, type MetadataService } from './metadataService';
 import type { AlternateKey, ChoiceSet, Column, MetadataLookup, Relationship, TableDetailPart, TableDetails, TableSummary } from './model';
@@ -68,6 +69,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
   private readonly _loads = new SingleFlight<string, unknown>();
   private _refreshing: Promise<RefreshResult> | undefined;
   private _saving: Promise<void> | undefined;
+  private _saveError: unknown;
   private _saveAgain = false;
   private _disposed = false;
 
@@ -80,7 +82,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     if (!read.ok) org._rejection = read.reason;
     else if (read.snapshot.languageCode !== (options.service.languageCode ?? null)) {
       org._rejection = 'otherLanguage';
-      await options.fs.delete(metadataPathOf(options)).catch(() => undefined);
+      await options.fs.delete(metadataCachePath(options.cache)).catch(() => undefined);
     } else {
       org._setTables([...read.snapshot.tables]);
       for (const [name, d] of Object.entries(read.snapshot.details)) org._details.set(name, { ...d });
@@ -121,7 +123,14 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
    * a full load when there is no stamp, it expired, or `full` is set.
    * Concurrent calls share one refresh. Saves the cache when done.
    */
-  refresh(options: { full?: boolean; signal?: AbortSignal } = {}): Promise<RefreshResult> {
+  async refresh(options: { full?: boolean; signal?: AbortSignal } = {}): Promise<RefreshResult> {
+    const result = await this._refreshShared(options);
+    await this._saving;
+    return result;
+  }
+
+  /** The refresh in flight or a new one; resolves once memory is up to date, before the cache file is written. */
+  private _refreshShared(options: { full?: boolean; signal?: AbortSignal }): Promise<RefreshResult> {
     if (!this._refreshing) {
       const run = this._refresh(options).finally(() => {
         if (this._refreshing === run) this._refreshing = undefined;
@@ -129,6 +138,16 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
       this._refreshing = run;
     }
     return this._refreshing;
+  }
+
+  /** Resolves when the cache file holds everything known now (writes run in the background). */
+  async flush(): Promise<void> {
+    while (this._saving) await this._saving;
+  }
+
+  /** Why the last cache write failed, if it did (the metadata in memory is still good; the next write tries again). */
+  get lastSaveError(): unknown {
+    return this._saveError;
   }
 
   private async _refresh(options: { full?: boolean; signal?: AbortSignal }): Promise<RefreshResult> {
@@ -145,7 +164,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     const result = this._apply(changes);
     this._refreshedAt = this._now();
     this._source = 'network';
-    await this._save();
+    void this._save();
     if (result.changedTables.length || result.deletedTables.length || result.detailsOf.length) {
       this._onDidChange.fire({ tables: result.changedTables.length > 0 || result.deletedTables.length > 0, detailsOf: result.detailsOf });
     }
@@ -166,7 +185,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     this._refreshedAt = this._now();
     this._source = 'network';
     const bytes = listBytes + stampBytes;
-    await this._save();
+    void this._save();
     const deleted = [...before].filter((n) => !this._byName.has(n));
     this._onDidChange.fire({ tables: true, detailsOf: [] });
     return { kind: 'full', reason, bytes, changedTables: tables.map((t) => t.logicalName), deletedTables: deleted };
@@ -238,24 +257,27 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     const known = this.knownDetail(tableLogicalName, part);
     if (known !== undefined) return known;
     if (!(await this.table(tableLogicalName, signal))) return EMPTY[part] as TableDetails[P];
-    return this._loads.run(`${tableLogicalName}\n${part}`, async () => {
+    // The load is shared and runs to its end even if this caller gives up: another caller may be
+    // waiting for it, and what it reads is kept. A caller's signal only stops that caller's wait.
+    const shared = this._loads.run(`${tableLogicalName}\n${part}`, async () => {
       const generation = this._generation;
       const { service } = this.options;
       let value: TableDetails[TableDetailPart];
       switch (part) {
-        case 'columns': value = await service.columns(tableLogicalName, signal); break;
-        case 'relationships': value = await service.relationships(tableLogicalName, signal); break;
-        case 'keys': value = await service.keys(tableLogicalName, signal); break;
-        default: value = await service.choices(tableLogicalName, signal, await this.detail(tableLogicalName, 'columns', signal)); break;
+        case 'columns': value = await service.columns(tableLogicalName); break;
+        case 'relationships': value = await service.relationships(tableLogicalName); break;
+        case 'keys': value = await service.keys(tableLogicalName); break;
+        default: value = await service.choices(tableLogicalName, undefined, await this.detail(tableLogicalName, 'columns')); break;
       }
       if (generation === this._generation && this._byName.has(tableLogicalName)) {
         const d = this._details.get(tableLogicalName) ?? {};
         (d as Record<string, unknown>)[part] = value;
         this._details.set(tableLogicalName, d);
-        void this._save().catch(() => undefined);
+        void this._save();
       }
       return value;
     }) as Promise<TableDetails[P]>;
+    return signal ? untilAborted(shared, signal, `Loading the ${part} of ${tableLogicalName}`) : shared;
   }
 
   /** Deletes the cache file and forgets everything (sign-out). */
@@ -268,13 +290,14 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     this._stamp = null;
     this._refreshedAt = undefined;
     this._source = undefined;
-    await this._saving?.catch(() => undefined);
+    await this._saving;
     await deleteMetadataCache(this.options.fs, this.options.cache);
     this._onDidChange.fire({ tables: true, detailsOf: [] });
   }
 
   async tables(signal?: AbortSignal): Promise<readonly TableSummary[]> {
-    if (!this._tables) await this.refresh(signal ? { signal } : {});
+    // The list is answered as soon as it is in memory; the cache file is written behind it.
+    if (!this._tables) await this._refreshShared(signal ? { signal } : {});
     return this._tables ?? [];
   }
 
@@ -341,7 +364,11 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     };
   }
 
-  /** Saves the cache; writes never overlap, and changes made during a write are saved right after it. */
+  /**
+   * Saves the cache in the background: writes never overlap, changes made
+   * during a write are saved right after it, and a failure is kept in
+   * `lastSaveError` rather than thrown (the metadata in memory is still good).
+   */
   private _save(): Promise<void> {
     if (this._saving) {
       this._saveAgain = true;
@@ -351,7 +378,12 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
       do {
         this._saveAgain = false;
         if (this._disposed || !this._tables) return;
-        await writeMetadataCache(this.options.fs, this.options.cache, this._snapshot());
+        try {
+          await writeMetadataCache(this.options.fs, this.options.cache, this._snapshot());
+          this._saveError = undefined;
+        } catch (e) {
+          this._saveError = e;
+        }
       } while (this._saveAgain);
     })().finally(() => {
       this._saving = undefined;
@@ -372,6 +404,16 @@ function upsert<T extends { metadataId: string }>(list: readonly T[], item: T, s
   return out.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
 }
 
-function metadataPathOf(options: OrgMetadataOptions): string {
-  return metadataCachePath(options.cache);
+/** `promise`, or a cancellation (as the Web API client reports one) as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  const cancelled = () => new DataverseNetworkError(`${what} was cancelled.`, 'ABORT_ERR');
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }

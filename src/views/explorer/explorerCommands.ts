@@ -1,15 +1,9 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../../auth/connection';
+import type { SolutionSummary } from '../../dataverse/metadata/model';
 import type { ConnectionNode } from '../connections/connectionsView';
 import { ErrorNode, TableNode, makerPortalUrl, newQueryText, recordsUrl, type CopyableNames, type ExplorerNode } from './tableTree';
 import type { TablesView } from './tablesView';
-
-/** A solution the person can limit the list to. */
-export interface SolutionChoice {
-  readonly id: string;
-  readonly uniqueName: string;
-  readonly friendlyName: string;
-}
 
 /** What the table commands need besides the view. */
 export interface ExplorerCommandDeps {
@@ -17,7 +11,7 @@ export interface ExplorerCommandDeps {
   readonly active: () => Connection | undefined;
   readonly setActive: (id: string) => Promise<void>;
   /** The org's visible solutions. */
-  readonly solutions: (connection: Connection, signal?: AbortSignal) => Promise<readonly SolutionChoice[]>;
+  readonly solutions: (connection: Connection, signal?: AbortSignal) => Promise<readonly SolutionSummary[]>;
   /** The MetadataIds (lower case) of the tables in a solution. */
   readonly solutionTables: (connection: Connection, solutionId: string, signal?: AbortSignal) => Promise<ReadonlySet<string>>;
   /** The Power Platform environment id of a connection's org, for maker portal links; undefined when it cannot be found. */
@@ -101,7 +95,7 @@ export function registerExplorerCommands(deps: ExplorerCommandDeps): vscode.Disp
         const connection = deps.active();
         if (!connection) return;
         interface SolutionPick extends vscode.QuickPickItem {
-          readonly solution: SolutionChoice;
+          readonly solution: SolutionSummary;
         }
         const items: Promise<SolutionPick[]> = deps
           .solutions(connection)
@@ -112,7 +106,7 @@ export function registerExplorerCommands(deps: ExplorerCommandDeps): vscode.Disp
           matchOnDescription: true,
         });
         if (!picked) return;
-        const tableIds = await vscode.window.withProgress({ location: { viewId: 'dataverse.tables' } }, () => deps.solutionTables(connection, picked.solution.id));
+        const tableIds = await vscode.window.withProgress({ location: { viewId: 'dataverse.tables' } }, () => deps.solutionTables(connection, picked.solution.solutionId));
         view.setFilter({ ...view.filter, solution: { name: picked.solution.uniqueName, tableIds } });
       }),
     ),

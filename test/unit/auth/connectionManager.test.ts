@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { connectionSecretKeys, type Connection } from '../../../src/auth/connection';
 import { ConnectionManager } from '../../../src/auth/connectionManager';
 import { ConnectionStore, type MementoLike } from '../../../src/auth/connectionStore';
+import { WebApiClient } from '../../../src/dataverse/webApiClient';
 import { MemoryMemento, sampleConnection } from './connectionFixtures';
 import { MemorySecretStore } from './msal/memorySecretStore';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
@@ -115,6 +116,11 @@ describe('ConnectionManager against the sandbox', () => {
       await Promise.all(listening);
       assert.deepEqual(issued, ['dev'], 'the renewed token was announced exactly once');
       assert.notEqual((await manager.getToken('dev')).accessToken, first.accessToken);
+
+      // Features build their Web API client from the manager's token provider.
+      const client = new WebApiClient({ orgUrl: dev.url, tokens: manager.tokenProvider('dev'), fetch: deps.fetch });
+      assert.equal((await client.get<{ UserId: string }>('WhoAmI')).UserId, me.userId);
+      assert.throws(() => manager.tokenProvider('nope'), /no saved connection/);
 
       // Removed in another window (the shared list loses it): this window drops its token source too.
       const other = new ConnectionManager({ ...deps, store: new ConnectionStore(shared) });

@@ -97,6 +97,14 @@ describe('WebApiClient', () => {
     assert.equal(tokens.calls.length, 1);
   });
 
+  test('paths resolve under /api/data/v9.2/, or under the origin when they start with a slash', () => {
+    const client = new WebApiClient({ orgUrl: 'https://org.example.com/', tokens: countingTokens(), fetch: globalThis.fetch });
+    assert.equal(client.url('accounts?$top=1'), 'https://org.example.com/api/data/v9.2/accounts?$top=1');
+    assert.equal(client.url('/api/data/v9.2/WhoAmI'), 'https://org.example.com/api/data/v9.2/WhoAmI');
+    assert.equal(client.url('https://org.example.com/api/data/v9.2/accounts?$skiptoken=x'), 'https://org.example.com/api/data/v9.2/accounts?$skiptoken=x');
+    assert.throws(() => client.url('//evil.example.net/api/data/v9.2/WhoAmI'), /Refusing to send/);
+  });
+
   test('an org URL that is not https is refused with the fix', () => {
     assert.throws(() => new WebApiClient({ orgUrl: 'http://org.example.com', tokens: countingTokens(), fetch: globalThis.fetch }), /must start with https:\/\//);
     assert.throws(() => new WebApiClient({ orgUrl: 'org.example.com', tokens: countingTokens(), fetch: globalThis.fetch }), /is not a URL/);

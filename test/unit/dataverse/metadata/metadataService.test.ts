@@ -172,3 +172,25 @@ describe('MetadataService labels', () => {
     assert.equal(tables[0]!.metadataId, 'a0000000-0000-0000-0000-000000000001');
   });
 });
+
+// The sandbox serves no solution tables yet, so these run against a fake org answering as the Web API documents.
+describe('MetadataService solutions', () => {
+  const tokens = { getToken: async () => ({ accessToken: 't' }) };
+  const SOLUTION = '5f1b1c1e-0000-4000-8000-000000000001';
+
+  test('visible solutions sorted by display name; a solution\'s tables are its Entity components', async () => {
+    const urls: string[] = [];
+    const fetch: FetchLike = async (url) => {
+      urls.push(decodeURIComponent(url));
+      if (url.includes('solutioncomponents')) return Response.json({ value: [{ objectid: 'F43F69B2-9CBD-4D3C-8EBF-816A68B41A72' }, { objectid: '11111111-2222-4333-8444-555555555555' }] });
+      return Response.json({ value: [{ solutionid: SOLUTION, uniquename: 'ContosoSales', friendlyname: 'Contoso Sales', ismanaged: false }, { solutionid: '5f1b1c1e-0000-4000-8000-000000000002', uniquename: 'Active', friendlyname: 'Active Solution', ismanaged: false }] });
+    };
+    const service = new MetadataService(new WebApiClient({ orgUrl: 'https://org.example.com', tokens, fetch }));
+    assert.deepEqual((await service.solutions()).map((s) => s.uniqueName), ['Active', 'ContosoSales']);
+    assert.match(urls[0]!, /solutions\?\$select=solutionid,uniquename,friendlyname,ismanaged&\$filter=isvisible eq true$/);
+    const ids = await service.solutionTableIds(SOLUTION);
+    assert.ok(ids.has('f43f69b2-9cbd-4d3c-8ebf-816a68b41a72'), 'ids are compared in lower case, like MetadataId');
+    assert.match(urls[1]!, new RegExp(`_solutionid_value eq ${SOLUTION} and componenttype eq 1$`));
+    await assert.rejects(service.solutionTableIds("x' or 1 eq 1"), /not a solution id/);
+  });
+});

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
+import { isCancellation } from '../../../../src/auth/explainError';
 import { metadataCachePath, readMetadataCache, writeMetadataCache } from '../../../../src/dataverse/metadata/metadataCache';
 import { MetadataService } from '../../../../src/dataverse/metadata/metadataService';
 import { OrgMetadata, type MetadataChangeEvent } from '../../../../src/dataverse/metadata/orgMetadata';
@@ -50,6 +51,7 @@ describe('OrgMetadata', () => {
     assert.equal(a.length, 1000);
     assert.equal(cold.source, 'network');
     await cold.columns('account');
+    await cold.flush();
     assert.ok(fs.files.has(metadataCachePath(cache())));
 
     const warm = await open(fs, offlineService());
@@ -117,6 +119,7 @@ describe('OrgMetadata', () => {
     const fs = memoryFileSystem();
     const seed = await open(fs);
     await seed.tables();
+    await seed.flush();
     const saved = await readMetadataCache(fs, cache());
     assert.ok(saved.ok);
     await writeMetadataCache(fs, cache(), { ...saved.snapshot, stamp: '1!2020-01-01T00:00:00Z', details: { account: { keys: [] } } });
@@ -133,7 +136,9 @@ describe('OrgMetadata', () => {
   test('a corrupted or truncated cache file is discarded at open and the list is loaded from the org', async () => {
     for (const damage of ['corrupted', 'truncated'] as const) {
       const fs = memoryFileSystem();
-      await (await open(fs)).tables();
+      const first = await open(fs);
+      await first.tables();
+      await first.flush();
       const path = metadataCachePath(cache());
       const bytes = fs.files.get(path)!;
       if (damage === 'truncated') fs.files.set(path, bytes.subarray(0, bytes.byteLength - 1000));
@@ -149,13 +154,17 @@ describe('OrgMetadata', () => {
 
   test('a cache from an older format version, or for another label language, is discarded', async () => {
     const fs = memoryFileSystem();
-    await (await open(fs)).tables();
+    const first = await open(fs);
+    await first.tables();
+    await first.flush();
     const path = metadataCachePath(cache());
     const text = Buffer.from(fs.files.get(path)!).toString('utf8');
     fs.files.set(path, Buffer.from(text.replace('"version":1', '"version":0'), 'utf8'));
     assert.equal((await open(fs, offlineService())).cacheRejection, 'otherFormat');
 
-    await (await open(fs)).tables();
+    const second = await open(fs);
+    await second.tables();
+    await second.flush();
     const french = await open(fs, new MetadataService(client, { languageCode: 1036 }));
     assert.equal(french.cacheRejection, 'otherLanguage');
     assert.equal(french.knownTables(), undefined);
@@ -172,10 +181,49 @@ describe('OrgMetadata', () => {
     assert.equal(responses.length, 0);
   });
 
+  test('a cache write that fails leaves the list usable, is reported, and the next change writes the file', async () => {
+    const fs = memoryFileSystem();
+    fs.failNextRename = true;
+    const org = await open(fs);
+    assert.equal((await org.tables()).length > 900, true);
+    await org.flush();
+    assert.match(String(org.lastSaveError), /EPERM/);
+    assert.equal(fs.files.size, 0, 'no temp file is left behind');
+    await org.keys('account');
+    await org.flush();
+    assert.equal(org.lastSaveError, undefined);
+    assert.ok((await readMetadataCache(fs, cache())).ok);
+  });
+
+  test('a caller that gives up stops waiting without failing the others; what was read is kept', async () => {
+    const org = await open(memoryFileSystem());
+    await org.tables();
+    const abort = new AbortController();
+    responses.length = 0;
+    const impatient = org.columns('contact', abort.signal);
+    const patient = org.columns('contact');
+    abort.abort();
+    await assert.rejects(impatient, (e: unknown) => isCancellation(e));
+    assert.ok((await patient).length > 10);
+    assert.equal(responses.length, 1, 'one request for both');
+    assert.ok(org.knownDetail('contact', 'columns'));
+  });
+
+  test('concurrent refreshes share one request', async () => {
+    const org = await open(memoryFileSystem());
+    await org.tables();
+    responses.length = 0;
+    const [a, b, c] = await Promise.all([org.refresh(), org.refresh(), org.refresh()]);
+    assert.equal(a, b);
+    assert.equal(b, c);
+    assert.equal(responses.length, 1);
+  });
+
   test('sign-out deletes the cache and forgets the tables', async () => {
     const fs = memoryFileSystem();
     const org = await open(fs);
     await org.tables();
+    await org.flush();
     await org.deleteCache();
     assert.equal(fs.files.size, 0);
     assert.equal(org.knownTables(), undefined);
