@@ -191,8 +191,9 @@ describe('Tables view: browse an org in a real VS Code', () => {
     assert.equal(await pane().locator('img[src="x"]').count(), 0, 'a display name became markup');
     await workbench.screenshot('explorer-switched-hostile');
 
-    await workbench.runCommand('Dataverse: Switch Environment...');
-    await workbench.answer('Switch the active Dataverse connection', 'Sales');
+    // Browse Tables on the other connection makes it active and shows its tables.
+    const connectionsPane = page().locator('.pane', { has: page().locator('.pane-header', { hasText: /^Connections/ }) }).first();
+    await contextMenu(connectionsPane.locator('.monaco-list-row', { hasText: /^Sales/ }).first(), 'Browse Tables');
     await row('onerror').waitFor({ state: 'detached', timeout: 30_000 });
     await row(/^Account\s*account$/).waitFor({ state: 'visible', timeout: 30_000 });
   });
