@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every case side by side with its baseline and prints ratios. Optional filter: a substring of case names. */
+import { activationCases } from './activation.bench';
 import { dataverseQueryCases } from './dataverseQuery.bench';
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const queries = await dataverseQueryCases();
   const metadata = await metadataCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases, ...queries.cases, ...metadata.cases];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases, ...queries.cases, ...metadata.cases, ...activationCases()];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {

@@ -2,17 +2,19 @@ import * as vscode from 'vscode';
 import { ConnectionManager } from './auth/connectionManager';
 import { ConnectionStore } from './auth/connectionStore';
 import { CrossWindowSync } from './auth/crossWindowSync';
-import { connect, signInAgain } from './auth/glue/connectCommand';
-import { DataverseAuthenticationProvider } from './auth/glue/dataverseAuthenticationProvider';
-import { readAuthSettings } from './auth/glue/settings';
+import { connect, signInAgain } from './views/connections/connectCommand';
+import { DataverseAuthenticationProvider } from './views/connections/dataverseAuthenticationProvider';
+import { readAuthSettings } from './views/connections/settings';
 import { createRedactingLogger } from './core/logger';
-import { pickConnection, registerConnectionCommands } from './views/connectionCommands';
-import { ConnectionsView } from './views/connectionsView';
+import { pickConnection, registerConnectionCommands } from './views/connections/connectionCommands';
+import { ConnectionsView } from './views/connections/connectionsView';
 import { showError } from './views/errors';
-import { registerDeviceCodeCommand } from './views/signInProgress';
-import { createSignInUi } from './views/signInUi';
-import { ConnectionStatusBar } from './views/statusBar';
-import { registerTokenCommands } from './views/tokenCommands';
+import { registerExplorer } from './views/explorer/explorer';
+import { explainError } from './auth/explainError';
+import { registerDeviceCodeCommand } from './views/connections/signInProgress';
+import { createSignInUi } from './views/connections/signInUi';
+import { ConnectionStatusBar } from './views/connections/statusBar';
+import { registerTokenCommands } from './views/connections/tokenCommands';
 
 /** How often a VS Code for the Web tab compares the shared connection list, which other tabs change without telling it. */
 const WEB_POLL_INTERVAL_MS = 3000;
@@ -61,6 +63,14 @@ export function activate(context: vscode.ExtensionContext): void {
     new ConnectionStatusBar(manager),
     vscode.commands.registerCommand('dataverse.log.show', showLog),
     registerDeviceCodeCommand(),
+    ...registerExplorer({
+      manager,
+      globalStorage: context.globalStorageUri,
+      fetch: web,
+      log,
+      explain: (error) => explainError(error),
+      reportError: (error, what) => showError(error, log, showLog, what),
+    }),
     ...registerConnectionCommands(manager, log, showLog),
     ...registerTokenCommands(
       {

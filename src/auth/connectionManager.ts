@@ -12,7 +12,7 @@ import { certificateFromPem } from './msal/certificateCredential';
 import { callWithToken, discoverAuthority, type BearerTokenProvider, type FetchLike } from '../dataverse/http';
 import { WebApiClient } from '../dataverse/webApiClient';
 import { normalizeOrgUrl } from './orgUrl';
-import { MsalTokenSource, type AccessToken, type GetTokenOptions, type DeviceCodePrompt, type TokenFlow } from './msal/msalTokenSource';
+import type { AccessToken, DeviceCodePrompt, GetTokenOptions, MsalTokenSource, TokenFlow } from './msal/msalTokenSource';
 import type { SecretStore } from './msal/secretStore';
 import { TokenError } from './msal/tokenError';
 
@@ -48,6 +48,13 @@ export type { DiscoveredEnvironment } from './discovery';
 function signInPages(context: SignInPageContext): { successTemplate: string; errorTemplate: string } {
   return { successTemplate: signInSuccessPage(context), errorTemplate: signInErrorPage(context) };
 }
+
+/**
+ * msal-node is loaded when the first token source is made, not when the
+ * extension starts: evaluating it is most of the bundle's load time, and
+ * showing cached connections and tables needs no token.
+ */
+const loadMsal = () => import('./msal/msalTokenSource');
 
 /** Names what is missing when a secret is gone, and how to fix it. */
 export class MissingSecretError extends Error {
@@ -329,7 +336,7 @@ export class ConnectionManager implements IDisposable {
     const discovery = this.deps.globalDiscoveryUrl().replace(/\/+$/, '');
     const main = await this._sources.get(connection.id)?.catch(() => undefined);
     const homeAccountId = main?.account?.homeAccountId ?? connection.homeAccountId;
-    const source = await MsalTokenSource.create({
+    const source = await (await loadMsal()).MsalTokenSource.create({
       orgUrl: discovery,
       authorityHost: connection.authorityHost,
       tenantId: connection.tenantId,
@@ -343,7 +350,7 @@ export class ConnectionManager implements IDisposable {
     try {
       const tokens = { getToken: (o?: { forceRefresh?: boolean; signal?: AbortSignal }) => source.getToken(o ?? {}) };
       const response = await callWithToken(this.deps.fetch, tokens, {
-        url: `${discovery}/api/discovery/v2.0/Instances?$select=Url,FriendlyName,UniqueName,EnvironmentType`,
+        url: `${discovery}/api/discovery/v2.0/Instances?$select=Url,FriendlyName,UniqueName,EnvironmentType,EnvironmentId`,
         headers: { Accept: 'application/json' },
         ...(signal ? { signal } : {}),
       });
@@ -468,7 +475,7 @@ export class ConnectionManager implements IDisposable {
   }
 
   private async _createSource(connection: Connection): Promise<MsalTokenSource> {
-    return MsalTokenSource.create({
+    return (await loadMsal()).MsalTokenSource.create({
       orgUrl: connection.orgUrl,
       authorityHost: connection.authorityHost,
       tenantId: connection.tenantId,

@@ -5,6 +5,7 @@
  * Each listed URL becomes a connection that receives bearer tokens, so it is
  * held to the same rules as a URL a person types: `normalizeOrgUrl`, https only.
  */
+import { GUID } from '../core/guid';
 import type { Logger } from '../core/logger';
 import { normalizeOrgUrl } from './orgUrl';
 
@@ -15,6 +16,8 @@ export interface DiscoveredEnvironment {
   readonly friendlyName: string;
   readonly uniqueName: string;
   readonly environmentType?: string;
+  /** The Power Platform environment id (maker portal links use it). */
+  readonly environmentId?: string;
 }
 
 /** The environments in a discovery answer whose URL is a valid https environment URL; the others are dropped with a log line. */
@@ -38,6 +41,7 @@ export function readDiscoveredEnvironments(body: unknown, logger: Logger): Disco
       friendlyName: typeof i.FriendlyName === 'string' && i.FriendlyName.trim() ? i.FriendlyName : org.url,
       uniqueName: typeof i.UniqueName === 'string' ? i.UniqueName : '',
       ...(typeof i.EnvironmentType === 'string' ? { environmentType: i.EnvironmentType } : {}),
+      ...(typeof i.EnvironmentId === 'string' && GUID.test(i.EnvironmentId) ? { environmentId: i.EnvironmentId } : {}),
     });
   }
   return environments;

@@ -20,7 +20,13 @@ describe('layering lint', () => {
   }
 
   test('a pure folder may not import the glue', async () => {
-    const errors = await restrictedImportErrors(`import { ConnectionsView } from '../views/connectionsView';\nexport const x = ConnectionsView;\n`, 'src/core/example.ts');
+    const errors = await restrictedImportErrors(`import { ConnectionsView } from '../views/connections/connectionsView';\nexport const x = ConnectionsView;\n`, 'src/core/example.ts');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /must not import the glue/);
+  });
+
+  test('pure auth code may not import the connections glue', async () => {
+    const errors = await restrictedImportErrors(`import { readAuthSettings } from '../views/connections/settings';\nexport const x = readAuthSettings;\n`, 'src/auth/example.ts');
     assert.equal(errors.length, 1);
     assert.match(errors[0], /must not import the glue/);
   });
@@ -49,6 +55,11 @@ describe('layering lint', () => {
 
   test('the glue may import vscode', async () => {
     const errors = await restrictedImportErrors(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/views/example.ts');
+    assert.deepEqual(errors, []);
+  });
+
+  test('a feature folder of the glue may import vscode', async () => {
+    const errors = await restrictedImportErrors(`import * as vscode from 'vscode';\nexport const x = vscode;\n`, 'src/views/explorer/example.ts');
     assert.deepEqual(errors, []);
   });
 });

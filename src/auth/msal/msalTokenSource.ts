@@ -17,7 +17,8 @@ import type { CertificateCredential } from './certificateCredential';
 import type { SecretStore } from './secretStore';
 import { cancelLoopback } from './loopbackCancel';
 import { SecretStorageCachePlugin } from './secretStorageCachePlugin';
-import { TokenError, toTokenError } from './tokenError';
+import { toTokenError } from './msalErrors';
+import { TokenError } from './tokenError';
 
 /** What the device-code flow shows the person (the device code itself stays inside MSAL). */
 export interface DeviceCodePrompt {

@@ -4,7 +4,7 @@
  * stops the check ends as `notVerified`, never as a pass. Reasons never quote
  * the token.
  */
-import { type JWK, compactVerify, errors as joseErrors, importJWK } from 'jose';
+import type { JWK } from 'jose';
 import type { TokenCheck } from './checks';
 import type { DecodedToken } from './decode';
 import { parseIssuer, sameIssuerTenant } from './issuer';
@@ -195,6 +195,8 @@ export async function verifySignature(token: DecodedToken, options: VerifyOption
     return { status: 'invalid', keysUrl, reason: `Key ${usedKid} is published for issuer ${keyIssuer}, but the token says its issuer is ${iss || '(none)'}: the token did not come from that issuer.` };
   }
 
+  // jose is loaded at the first signature check, not when the extension starts.
+  const { compactVerify, errors: joseErrors, importJWK } = await import('jose');
   let publicKey: Awaited<ReturnType<typeof importJWK>>;
   try {
     const { kty, n, e } = key;

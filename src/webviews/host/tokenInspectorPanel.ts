@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { isTrustedAuthorityHost } from '../../auth/challenge';
 import type { Connection } from '../../auth/connection';
 import type { ConnectionManager } from '../../auth/connectionManager';
-import type { AuthSettings } from '../../auth/glue/settings';
+import type { AuthSettings } from '../../views/connections/settings';
 import { createKeySetCache, signatureCheck, verifySignature, type SignatureResult } from '../../auth/token/signature';
 import { checkTargetOf, inspectToken, nextTimeBoundary, type Inspection } from '../../auth/token/inspect';
 import { Disposable } from '../../core/disposable';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DeviceCodePrompt } from '../auth/msal/msalTokenSource';
+import type { DeviceCodePrompt } from '../../auth/msal/msalTokenSource';
 
 const COPY_DEVICE_CODE = 'dataverse.connection.copyDeviceCode';
 

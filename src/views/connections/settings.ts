@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isCloudId, resolveCloud, type CloudId, type ResolvedCloud } from '../clouds';
+import { isCloudId, resolveCloud, type CloudId, type ResolvedCloud } from '../../auth/clouds';
 
 /** The sign-in settings, read fresh each time (they may change while VS Code runs). */
 export interface AuthSettings {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { connectionLabel, isProduction, type Connection } from '../auth/connection';
-import type { ConnectionManager, DiscoveredEnvironment } from '../auth/connectionManager';
-import { connect, explainUsernamePassword, signInAgain } from '../auth/glue/connectCommand';
-import type { Logger } from '../core/logger';
-import { showError } from './errors';
+import { connectionLabel, isProduction, type Connection } from '../../auth/connection';
+import type { ConnectionManager, DiscoveredEnvironment } from '../../auth/connectionManager';
+import { connect, explainUsernamePassword, signInAgain } from './connectCommand';
+import type { Logger } from '../../core/logger';
+import { showError } from '../errors';
 import type { ConnectionNode } from './connectionsView';
 
 interface ConnectionPick extends vscode.QuickPickItem {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SignInUi } from '../auth/connectionManager';
+import type { SignInUi } from '../../auth/connectionManager';
 
 /**
  * What user sign-in flows show: the browser opened through VS Code (which

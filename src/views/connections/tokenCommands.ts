@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { Connection } from '../auth/connection';
-import type { ConnectionManager } from '../auth/connectionManager';
-import { decodeToken, looksLikeJwt } from '../auth/token/decode';
-import { TokenInspectorPanel, type TokenInspectorDeps } from '../webviews/host/tokenInspectorPanel';
+import type { Connection } from '../../auth/connection';
+import type { ConnectionManager } from '../../auth/connectionManager';
+import { decodeToken, looksLikeJwt } from '../../auth/token/decode';
+import { TokenInspectorPanel, type TokenInspectorDeps } from '../../webviews/host/tokenInspectorPanel';
 import type { ConnectionNode } from './connectionsView';
 
 /**

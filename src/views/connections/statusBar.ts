@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { isProduction } from '../auth/connection';
-import type { ConnectionManager } from '../auth/connectionManager';
-import { Disposable } from '../core/disposable';
+import { isProduction } from '../../auth/connection';
+import type { ConnectionManager } from '../../auth/connectionManager';
+import { Disposable } from '../../core/disposable';
 
 /** "expires in 52 min" from a date, or undefined when unknown. */
 export function timeToExpiry(expiresOn: Date | undefined, now = Date.now()): string | undefined {

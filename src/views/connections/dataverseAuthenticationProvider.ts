@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
-import { connectionLabel, type Connection } from '../connection';
-import type { ConnectionManager } from '../connectionManager';
-import { sameOrg } from '../orgUrl';
-import { parseScopes, type ScopeData } from '../scopes';
-import { connectionsFor, findSessions, pinMismatch, sessionFrom, tokenOptionsFor } from '../sessions';
+import { connectionLabel, type Connection } from '../../auth/connection';
+import type { ConnectionManager } from '../../auth/connectionManager';
+import { sameOrg } from '../../auth/orgUrl';
+import { parseScopes, type ScopeData } from '../../auth/scopes';
+import { connectionsFor, findSessions, pinMismatch, sessionFrom, tokenOptionsFor } from '../../auth/sessions';
 
 /** Runs the palette conversation, optionally pre-filled with the org URL; returns the new connection. */
 export type ConnectFlow = (orgUrl?: string) => Promise<Connection | undefined>;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { isProduction, type Connection } from '../auth/connection';
-import type { ConnectionManager } from '../auth/connectionManager';
+import { isProduction, type Connection } from '../../auth/connection';
+import type { ConnectionManager } from '../../auth/connectionManager';
 
 /** A saved connection in the tree. */
 export class ConnectionNode extends vscode.TreeItem {
