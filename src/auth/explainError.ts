@@ -72,8 +72,16 @@ function explainSignInRequired(error: SignInRequiredError, now: number): ErrorEx
     {
       // What Entra said (MFA again, a revoked sign-in...) is the title when it is known; the way out is Sign In either way.
       title: inner && inner.category !== 'unknown' ? `${error.connectionName}: ${inner.title}` : error.message,
-      cause: error.reason === 'signedOut' ? 'It was signed out, so its tokens (or its secret) were removed; the connection stays in the list.' : (inner?.cause ?? 'The saved sign-in cannot be renewed without you.'),
-      fix: `Select Sign In to sign in to "${error.connectionName}" again.`,
+      cause:
+        error.reason !== 'signedOut'
+          ? (inner?.cause ?? 'The saved sign-in cannot be renewed without you.')
+          : error.cause instanceof MissingSecretError
+            ? 'This window cannot read its secret: it was signed out, or, in VS Code for the Web, another browser tab added it, and a tab sees secrets stored by other tabs only after it reloads.'
+            : 'It was signed out, so its tokens were removed; the connection stays in the list.',
+      fix:
+        error.cause instanceof MissingSecretError
+          ? `Select Sign In to enter it again; in VS Code for the Web, if another tab added "${error.connectionName}", reload this tab instead (Developer: Reload Window).`
+          : `Select Sign In to sign in to "${error.connectionName}" again.`,
     },
     messageOf(error.cause),
   );

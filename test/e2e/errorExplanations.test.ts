@@ -38,7 +38,8 @@ describe('errors as the person sees them', () => {
     await workbench.runCommand('Dataverse: Connect to Environment...');
     await workbench.answer('Environment URL', dev.url);
     await workbench.answer('How do you want to sign in', 'Sign in with a code');
-    await workbench.waitForNotification(/To sign in, enter the code/);
+    // The code and its link stay in the "Signing in" progress notification until sign-in ends.
+    await workbench.waitForNotification(/enter the code/);
     const progress = toasts().filter({ hasText: `Signing in to ${dev.url}` });
     await progress.waitFor({ state: 'visible', timeout: 30_000 });
     await workbench.screenshot('errors-signing-in-before-cancel');

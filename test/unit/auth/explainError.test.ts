@@ -248,6 +248,15 @@ describe('a connection that needs the person again', () => {
     assert.doesNotMatch(`${e.title} ${e.fix}`, /report it|TokenError/);
   });
 
+  test('a secret this window cannot read: signed out, and in VS Code for the Web a reload may be the fix', () => {
+    const missing = new MissingSecretError('Dev (app)', 'The client secret of "Dev (app)" is not stored (signed out?).');
+    const e = explainError(new SignInRequiredError('c2', 'Dev (app)', 'signedOut', { cause: missing }));
+    assertComplete(e);
+    assert.equal(e.title, '"Dev (app)" is signed out.');
+    assert.match(e.cause, /another browser tab added it/);
+    assert.match(e.fix, /^Select Sign In to enter it again; in VS Code for the Web, if another tab added "Dev \(app\)", reload this tab instead \(Developer: Reload Window\)\.$/);
+  });
+
   test('a saved sign-in that needs MFA again keeps what Entra said, with Sign In as the fix', () => {
     const e = explainError(new SignInRequiredError('c1', 'Sales as Megan', 'expired', { cause: new TokenError('interactionRequired', 'AADSTS50076: Due to a configuration change...', { aadsts: 50076 }) }));
     assertComplete(e);
