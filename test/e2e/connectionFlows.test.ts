@@ -84,7 +84,7 @@ describe('connection flows: device code, certificate, roles, token copy and sess
     await session.workbench.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
     // Start where a person would: the Dataverse view, which also lets the workbench finish loading its extensions.
     await session.workbench.openViewContainer('Dataverse');
-    await session.workbench.page.getByRole('button', { name: 'Connect to an Environment' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await session.workbench.page.getByRole('button', { name: 'Connect to an Environment', exact: true }).first().waitFor({ state: 'visible', timeout: 60_000 });
     pemDir = mkdtempSync(join(tmpdir(), 'devkit-e2e-pem-'));
   });
 

@@ -33,7 +33,7 @@ describe('connections: sign in from the palette in a real VS Code', () => {
     const { workbench } = session;
     const sales = sandbox.orgs.find((o) => o.uniqueName === 'contososales')!;
     await workbench.openViewContainer('Dataverse');
-    await workbench.page.getByRole('button', { name: 'Connect to an Environment' }).click();
+    await workbench.page.getByRole('button', { name: 'Connect to an Environment', exact: true }).first().click();
     await workbench.answer('Environment URL', sales.url);
     await signInWithBrowser(workbench, /Adele Vance/, 'connections-signed-in-tab');
 

@@ -25,7 +25,7 @@ describe('two windows stay in step', () => {
   test('a connection added in one window is listed in the other, usable there after a reload; removing it there removes it here', async () => {
     const { workbench } = session;
     await other.openViewContainer('Dataverse');
-    await other.page.getByRole('button', { name: 'Connect to an Environment' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await other.page.getByRole('button', { name: 'Connect to an Environment', exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
 
     const dev = sandbox.orgs.find((o) => o.uniqueName === 'contosodev')!;
     await workbench.openViewContainer('Dataverse');

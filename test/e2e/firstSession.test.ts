@@ -86,7 +86,7 @@ describe('first session: connections as a new user meets them', () => {
     session = await startSandboxSession('firstSession', sandbox, { extensions: [packageFixture('session-consumer')] });
     await session.workbench.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.codeServer.url });
     await session.workbench.openViewContainer('Dataverse');
-    await page().getByRole('button', { name: 'Connect to an Environment' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await page().getByRole('button', { name: 'Connect to an Environment', exact: true }).first().waitFor({ state: 'visible', timeout: 60_000 });
   });
 
   after(async () => {

@@ -26,7 +26,7 @@ describe('foundation: the Dataverse container in a real VS Code', () => {
     await workbench.openViewContainer('Dataverse');
     await workbench.waitForText('Dataverse DevKit signs you in to Microsoft Dataverse environments');
     // Connect is the one button; the log is a link in a sentence, not a second button as prominent.
-    await workbench.page.getByRole('button', { name: 'Connect to an Environment' }).waitFor({ state: 'visible' });
+    await workbench.page.getByRole('button', { name: 'Connect to an Environment', exact: true }).first().waitFor({ state: 'visible' });
     await workbench.page.locator('.welcome-view-content a', { hasText: /^log$/ }).waitFor({ state: 'visible' });
     assert.equal(await workbench.page.locator('.welcome-view-content .monaco-button').count(), 1, 'the welcome view has more than one button');
     await workbench.screenshot('foundation-welcome-view');

@@ -113,7 +113,7 @@ describe('token inspector: what is in the token, checked against the connection,
     const { workbench } = session;
     const sales = sandbox.orgs.find((o) => o.uniqueName === 'contososales')!;
     await workbench.openViewContainer('Dataverse');
-    await workbench.page.getByRole('button', { name: 'Connect to an Environment' }).click();
+    await workbench.page.getByRole('button', { name: 'Connect to an Environment', exact: true }).first().click();
     await workbench.answer('Environment URL', sales.url);
     await signInWithBrowser(workbench, /Adele Vance/);
     await workbench.answer('Name this connection', 'Contoso Sales');
