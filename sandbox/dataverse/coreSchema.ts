@@ -35,7 +35,7 @@ export const ROLE_NAMES = [
   'System Administrator', 'System Customizer', 'Basic User', 'Environment Maker', 'Sales Manager', 'Salesperson', 'Delegate', 'Support User',
 ] as const;
 
-/** Declares account, contact, systemuser, businessunit, team, role, systemuserroles, teammembership, teamroles, organization and transactioncurrency. */
+/** Declares account, contact, systemuser, businessunit, team, role, systemuserroles, teammembership, teamroles, organization, transactioncurrency, solution and solutioncomponent. */
 export function declareCoreSchema(b: SchemaBuilder): void {
   const region = b.globalChoice('new_region', 'Region', REGION_OPTIONS, true, 'Sales region of a customer.');
   b.globalChoice('budgetstatus', 'Budget', opts(['No Committed Budget', 'May Buy', 'Can Buy', 'Will Buy'], 0), false, 'Information about the budget status.');
@@ -198,5 +198,38 @@ export function declareCoreSchema(b: SchemaBuilder): void {
     ['currencysymbol', 'String', 'Currency Symbol', { maxLength: 10 }],
     ['exchangerate', 'Decimal', 'Exchange Rate', { precision: 10 }],
     ['currencyprecision', 'Integer', 'Currency Precision'],
+  ]);
+
+  // The solution tables (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/solution and
+  // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/solutioncomponent); their rows are seeded in ./solutions.ts.
+  b.entity({
+    logicalName: 'solution', displayName: 'Solution', displayCollectionName: 'Solutions', objectTypeCode: 7100, ownership: 'OrganizationOwned',
+    primaryName: 'friendlyname', description: 'A solution which contains CRM customizations.',
+  }, [
+    ['friendlyname', 'String', 'Display Name', { maxLength: 256, required: 'SystemRequired', description: 'User display name for the solution.' }],
+    ['uniquename', 'String', 'Name', { maxLength: 65, required: 'SystemRequired', description: 'The unique name of this solution' }],
+    ['version', 'String', 'Version', { maxLength: 256, required: 'SystemRequired', description: 'Solution version, used to identify a solution for upgrades and hotfixes.' }],
+    ['description', 'Memo', 'Description', { maxLength: 2000, description: 'Description of the solution.' }],
+    ['ismanaged', 'Boolean', 'Package Type', { readOnly: true, description: 'Indicates whether the solution is managed or unmanaged.' }],
+    ['isvisible', 'Boolean', 'Is Visible Outside Platform', { readOnly: true, description: 'Indicates whether the solution is visible outside of the platform.' }],
+    ['solutiontype', 'Picklist', 'Solution Type', { options: opts(['None', 'Snapshot', 'Internal'], 0), description: 'Solution Type' }],
+    ['parentsolutionid', 'Lookup', 'Parent Solution', { readOnly: true, targets: ['solution'], relationship: 'solution_parent_solution', description: 'Unique identifier of the parent solution. Should only be non-null if this solution is a patch.' }],
+    ['installedon', 'DateTime', 'Installed On', { readOnly: true, description: 'Date and time when the solution was installed/upgraded.' }],
+    ['createdon', 'DateTime', 'Created On', { readOnly: true }],
+    ['modifiedon', 'DateTime', 'Modified On', { readOnly: true }],
+  ]);
+
+  b.entity({
+    logicalName: 'solutioncomponent', displayName: 'Solution Component', displayCollectionName: 'Solution Components', objectTypeCode: 7103, ownership: 'None',
+    primaryName: null, description: 'A component of a CRM solution.',
+  }, [
+    ['objectid', 'Uniqueidentifier', 'Regarding', { readOnly: true, description: 'Unique identifier of the object with which the component is associated.' }],
+    ['componenttype', 'Picklist', 'Object Type Code', { readOnly: true, options: opts(['Entity', 'Attribute', 'Relationship', 'Attribute Picklist Value', 'Attribute Lookup Value', 'View Attribute', 'Localized Label', 'Relationship Extra Condition', 'Option Set'], 1), description: 'The object type code of the component.' }],
+    ['solutionid', 'Lookup', 'Solution', { readOnly: true, targets: ['solution'], relationship: 'solution_solutioncomponent', description: 'Unique identifier of the solution.' }],
+    ['rootsolutioncomponentid', 'Uniqueidentifier', 'Root Solution Component', { readOnly: true, description: 'The parent ID of the subcomponent, which will be a root' }],
+    ['rootcomponentbehavior', 'Picklist', 'Root Component Behavior', { readOnly: true, options: opts(['Include Subcomponents', 'Do not include subcomponents', 'Include As Shell Only'], 0), description: 'Indicates the include behavior of the root component.' }],
+    ['ismetadata', 'Boolean', 'Is this component metadata', { readOnly: true, description: 'Indicates whether this component is metadata or data.' }],
+    ['createdon', 'DateTime', 'Created On', { readOnly: true }],
+    ['modifiedon', 'DateTime', 'Modified On', { readOnly: true }],
   ]);
 }

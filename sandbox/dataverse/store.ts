@@ -12,6 +12,7 @@ import {
   CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, HOSTILE_LONG_TEXT, HOSTILE_NAMES, LAST_NAMES,
 } from './sampleText';
 import type { Schema } from './schema';
+import { SOLUTIONS, solutionId } from './solutions';
 import { WIDE_TABLE } from './generatedSchema';
 
 /** A stored lookup value. */
@@ -125,7 +126,7 @@ export class DataStore {
       let generate: (i: number) => Row = () => ({});
       if (entity.logicalName === 'account') { count = counts.account; generate = (i) => this.account(i); }
       else if (entity.logicalName === 'contact') { count = counts.contact; generate = (i) => this.contact(i); }
-      else if (entity.isCustom || !['systemuser', 'businessunit', 'team', 'role', 'systemuserroles', 'teammembership', 'teamroles', 'organization', 'transactioncurrency'].includes(entity.logicalName)) {
+      else if (entity.isCustom || !['systemuser', 'businessunit', 'team', 'role', 'systemuserroles', 'teammembership', 'teamroles', 'organization', 'transactioncurrency', 'solution', 'solutioncomponent'].includes(entity.logicalName)) {
         const rng = Rng.of(seed, 'rowcount', entity.logicalName);
         count = entity.logicalName === WIDE_TABLE ? 60 : entity.logicalName === 'new_project' ? 40 : rng.int(0, 25);
         generate = (i) => this.genericRow(entity, i);
@@ -188,6 +189,7 @@ export class DataStore {
         this.put('teammembership', { teammembershipid: stableGuid(this.seed, 'teammembership', teamid, systemuserid), systemuserid, teamid });
       }
     }
+    this.seedSolutions(created);
     const extraUsers = org.scale === 'full' ? 20 : 3;
     for (let i = 0; i < extraUsers; i++) {
       const rng = Rng.of(this.seed, 'user', i);
@@ -199,6 +201,23 @@ export class DataStore {
         internalemailaddress: `user${i + 1}@${org.uniqueName}.example`, title: rng.pick(['Account Manager', 'Sales Representative', 'Field Technician', null]),
         azureactivedirectoryobjectid: stableGuid(this.seed, 'aad', i), applicationid: null, accessmode: 0,
       }, ['Salesperson']);
+    }
+  }
+
+  /** The solutions and, for each table one holds, its component of type 1 (Entity). */
+  private seedSolutions(created: string): void {
+    for (const solution of SOLUTIONS) {
+      const id = solutionId(this.seed, solution);
+      this.put('solution', {
+        solutionid: id, friendlyname: solution.friendlyName, uniquename: solution.uniqueName, version: solution.version, description: solution.description,
+        ismanaged: solution.isManaged, isvisible: solution.isVisible, solutiontype: 0, parentsolutionid: null, installedon: created, createdon: created, modifiedon: created,
+      });
+      for (const entity of this.schema.entities.filter(solution.holds)) {
+        this.put('solutioncomponent', {
+          solutioncomponentid: stableGuid(this.seed, 'solutioncomponent', id, entity.metadataId), objectid: entity.metadataId, componenttype: 1,
+          solutionid: { id, type: 'solution' }, rootsolutioncomponentid: null, rootcomponentbehavior: 0, ismetadata: true, createdon: created, modifiedon: created,
+        });
+      }
     }
   }
 

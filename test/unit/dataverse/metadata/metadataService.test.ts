@@ -173,7 +173,20 @@ describe('MetadataService labels', () => {
   });
 });
 
-// The sandbox serves no solution tables yet, so these run against a fake org answering as the Web API documents.
+describe('MetadataService solutions on contososales', () => {
+  test('the visible solutions, sorted by display name, and Contoso Core\'s tables by MetadataId', async () => {
+    const solutions = await service.solutions();
+    assert.deepEqual(solutions.map((s) => s.friendlyName), ['Common Data Services Default Solution', 'Contoso Core', 'Field Service']);
+    const core = solutions.find((s) => s.uniqueName === 'ContosoCore')!;
+    assert.equal(core.isManaged, false);
+    const ids = await service.solutionTableIds(core.solutionId);
+    const tables = await service.tables();
+    assert.deepEqual(tables.filter((t) => ids.has(t.metadataId)).map((t) => t.logicalName), ['account', 'contact', 'new_project', 'new_projecttask']);
+    assert.equal(ids.size, 4);
+  });
+});
+
+// Ids in upper case and a hostile solution id are cases the sandbox does not produce; a fake org answers as the Web API documents.
 describe('MetadataService solutions', () => {
   const tokens = { getToken: async () => ({ accessToken: 't' }) };
   const SOLUTION = '5f1b1c1e-0000-4000-8000-000000000001';
