@@ -498,8 +498,34 @@ export class ErrorNode extends ExplorerNode {
  * nothing, as cancellation is not an error.
  */
 export async function loadChildren(node: ExplorerNode, metadata: MetadataLookup, explain: Explain, signal?: AbortSignal): Promise<ExplorerNode[]> {
+  return loadOwnChildren(node, () => Promise.resolve(metadata), explain, signal);
+}
+
+/**
+ * The id of the connection a node belongs to. Every node's id starts with it
+ * and a slash (tables are `<connection>/table/<name>`, everything below builds
+ * on its parent's id), and connection ids are UUIDs, which hold no slash.
+ */
+export function connectionIdOf(node: ExplorerNode): string {
+  const slash = node.id.indexOf('/');
+  return slash < 0 ? node.id : node.id.slice(0, slash);
+}
+
+/**
+ * `loadChildren` with the metadata of the connection the node belongs to,
+ * never the one that happens to be active now: after a switch, VS Code may
+ * still expand a node of the previous connection's tree. `open` gives
+ * undefined when that connection is gone or signed out: no children then.
+ */
+export async function loadOwnChildren(
+  node: ExplorerNode,
+  open: (connectionId: string) => Promise<MetadataLookup | undefined>,
+  explain: Explain,
+  signal?: AbortSignal,
+): Promise<ExplorerNode[]> {
   try {
-    return await node.children(metadata, signal);
+    const metadata = await open(connectionIdOf(node));
+    return metadata ? await node.children(metadata, signal) : [];
   } catch (error) {
     const explanation = explain(error);
     if (explanation.category === 'cancelled') return [];

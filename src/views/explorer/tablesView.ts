@@ -3,7 +3,7 @@ import type { Connection } from '../../auth/connection';
 import type { Event } from '../../core/emitter';
 import type { MetadataLookup } from '../../dataverse/metadata/model';
 import {
-  ErrorNode, NO_FILTER, describeFilter, loadChildren, tableNodes, type Explain, type ExplorerNode, type NodeView, type TableFilter,
+  ErrorNode, NO_FILTER, describeFilter, loadOwnChildren, tableNodes, type Explain, type ExplorerNode, type NodeView, type TableFilter,
 } from './tableTree';
 
 /** One connection's metadata as the view uses it (OrgMetadata satisfies it). */
@@ -20,6 +20,8 @@ export interface MetadataSession extends MetadataLookup {
 export interface ConnectionSource {
   readonly onDidChange: Event<void>;
   active(): Connection | undefined;
+  /** A saved connection by id (undefined once removed). */
+  get(id: string): Connection | undefined;
   isSignedIn(id: string): Promise<boolean>;
 }
 
@@ -87,13 +89,13 @@ export class TablesView implements vscode.TreeDataProvider<ExplorerNode>, vscode
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
+    if (node) return loadOwnChildren(node, (id) => this._signedInSession(id), this.deps.explain);
     const connection = this.deps.connections.active();
     if (!connection) return this._show('noConnection');
     if (!(await this.deps.connections.isSignedIn(connection.id))) return this._show('signedOut');
     this._show('ready');
     try {
       const session = await this._session(connection);
-      if (node) return await loadChildren(node, session, this.deps.explain);
       const tables = await vscode.window.withProgress({ location: { viewId: 'dataverse.tables' } }, () => session.tables());
       if (session.source === 'cache' && !this._refreshed.has(connection.id)) this._refreshInBackground(connection, session);
       return tableNodes(connection.id, tables, this._filter);
@@ -146,6 +148,13 @@ export class TablesView implements vscode.TreeDataProvider<ExplorerNode>, vscode
         if (e.category !== 'cancelled') this.deps.logWarning(`Tables of ${connection.name}: the background refresh failed (${e.code}: ${e.title}); showing the cached list.`);
       },
     );
+  }
+
+  /** The session of a saved, signed-in connection; undefined for any other. */
+  private async _signedInSession(connectionId: string): Promise<MetadataSession | undefined> {
+    const connection = this.deps.connections.get(connectionId);
+    if (!connection || !(await this.deps.connections.isSignedIn(connection.id))) return undefined;
+    return this._session(connection);
   }
 
   /** The session of a connection; the tree follows its changes while the connection is active. */

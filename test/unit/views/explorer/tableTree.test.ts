@@ -4,7 +4,7 @@ import type { ErrorExplanation } from '../../../../src/core/errorExplanation';
 import type { AlternateKey, ChoiceSet, Column, MetadataLookup, Relationship, TableSummary } from '../../../../src/dataverse/metadata/model';
 import {
   ColumnNode, ErrorNode, FolderNode, MessageNode, NO_FILTER, OptionNode, RelationshipNode, TableNode, describeFilter, filterTables, loadChildren,
-  makerPortalUrl, newQueryText, recordsUrl, tableNodes, type ExplorerNode,
+  connectionIdOf, loadOwnChildren, makerPortalUrl, newQueryText, recordsUrl, tableNodes, type ExplorerNode,
 } from '../../../../src/views/explorer/tableTree';
 
 function table(logicalName: string, more: Partial<TableSummary> = {}): TableSummary {
@@ -235,6 +235,46 @@ describe('relationships, keys and choices', () => {
     assert.deepEqual(metadata.calls, []);
     await loadChildren(new FolderNode(new TableNode('c', ACCOUNT), 'keys'), metadata, explain);
     assert.deepEqual(metadata.calls, ['keys account']);
+  });
+});
+
+describe('the connection a node belongs to', () => {
+  const CONN_A = '3f1e2d4c-0000-4000-8000-00000000000a';
+  const CONN_B = '3f1e2d4c-0000-4000-8000-00000000000b';
+
+  test('every node below a table names the table\'s connection, down to an option and an error', async () => {
+    const tableNode = new TableNode(CONN_A, ACCOUNT);
+    const choices = new FolderNode(tableNode, 'choices');
+    const [industry] = await loadChildren(choices, lookup(), explain);
+    const [option] = await loadChildren(industry!, lookup(), explain);
+    const [error] = await loadChildren(new FolderNode(tableNode, 'keys'), lookup({ status: 403 }), explain);
+    assert.ok(option instanceof OptionNode);
+    assert.ok(error instanceof ErrorNode);
+    for (const node of [tableNode, choices, industry!, option, error]) assert.equal(connectionIdOf(node), CONN_A, node.id);
+    for (const node of tableNodes(CONN_B, [ACCOUNT], NO_FILTER)) assert.equal(connectionIdOf(node), CONN_B);
+  });
+
+  test('children load from the node\'s own connection, whichever is active', async () => {
+    const own = lookup();
+    const other = lookup();
+    const opened: string[] = [];
+    const open = async (id: string) => {
+      opened.push(id);
+      return id === CONN_A ? own : other;
+    };
+    const columns = await loadOwnChildren(new FolderNode(new TableNode(CONN_A, ACCOUNT), 'columns'), open, explain);
+    assert.deepEqual(opened, [CONN_A]);
+    assert.deepEqual(own.calls, ['columns account']);
+    assert.deepEqual(other.calls, []);
+    assert.equal(columns[0]!.id, `${CONN_A}/table/account/columns/accountid`);
+  });
+
+  test('a node whose connection is gone or signed out has no children; a failure to open it is explained', async () => {
+    const folderNode = new FolderNode(new TableNode(CONN_A, ACCOUNT), 'columns');
+    assert.deepEqual(await loadOwnChildren(folderNode, async () => undefined, explain), []);
+    const [error] = await loadOwnChildren(folderNode, () => Promise.reject({ status: 401 }), explain);
+    assert.ok(error instanceof ErrorNode);
+    assert.equal(error.failed, folderNode);
   });
 });
 
