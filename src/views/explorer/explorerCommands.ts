@@ -87,6 +87,8 @@ export function registerExplorerCommands(deps: ExplorerCommandDeps): vscode.Disp
       }),
     ),
     vscode.commands.registerCommand('dataverse.tables.clearFilter', () => view.setFilter({ text: '', showSystem: true })),
+    // VS Code registers workbench.actions.treeView.<view id>.collapseAll for every tree view, with or without its own button.
+    vscode.commands.registerCommand('dataverse.tables.collapseAll', () => vscode.commands.executeCommand('workbench.actions.treeView.dataverse.tables.collapseAll')),
     vscode.commands.registerCommand('dataverse.tables.hideSystem', () => view.setFilter({ ...view.filter, showSystem: false })),
     vscode.commands.registerCommand('dataverse.tables.showSystem', () => view.setFilter({ ...view.filter, showSystem: true })),
     vscode.commands.registerCommand(

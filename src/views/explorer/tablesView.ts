@@ -56,7 +56,8 @@ export class TablesView implements vscode.TreeDataProvider<ExplorerNode>, vscode
   private readonly _watched = new WeakSet<MetadataSession>();
 
   constructor(private readonly deps: TablesViewDeps) {
-    this.treeView = vscode.window.createTreeView('dataverse.tables', { treeDataProvider: this, showCollapseAll: true });
+    // No showCollapseAll: its button would show over the welcome too; the view contributes its own Collapse All, shown only with a tree.
+    this.treeView = vscode.window.createTreeView('dataverse.tables', { treeDataProvider: this });
     this._disposables.push(
       this.treeView,
       this._onDidChangeTreeData,
