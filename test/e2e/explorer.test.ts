@@ -61,6 +61,14 @@ describe('Tables view: browse an org in a real VS Code', () => {
   const row = (text: string | RegExp): Locator => pane().locator('.monaco-list-row', { hasText: text }).first();
   /** A row by the start of what a screen reader says of it. */
   const spoken = (start: string): Locator => pane().locator(`.monaco-list-row[aria-label^="${start}"]`).first();
+  /** A button in the Tables pane's title bar. */
+  const titleAction = (name: string): Locator => pane().locator(`.pane-header .actions [aria-label="${name}"]`);
+  /** The title buttons that only make sense over a tree: none may show over a welcome. */
+  const TREE_ACTIONS = ['Collapse All', 'Refresh Tables', 'Filter Tables...', 'Clear Table Filter'];
+  async function assertNoTreeActions(): Promise<void> {
+    await pane().locator('.pane-header').hover();
+    for (const name of TREE_ACTIONS) assert.equal(await titleAction(name).count(), 0, `"${name}" shows over the welcome`);
+  }
 
   async function connectWithSecret(orgUniqueName: string, name: string): Promise<void> {
     const { workbench } = session;
@@ -104,6 +112,7 @@ describe('Tables view: browse an org in a real VS Code', () => {
   test('with no connection, the Tables view says what to do', async () => {
     await session.workbench.openViewContainer('Dataverse');
     await pane().getByText('Connect to an environment to browse its tables').waitFor({ state: 'visible', timeout: 30_000 });
+    await assertNoTreeActions();
     await session.workbench.screenshot('explorer-welcome');
   });
 
@@ -112,6 +121,10 @@ describe('Tables view: browse an org in a real VS Code', () => {
     await row(/^Account\s*account$/).waitFor({ state: 'visible', timeout: 60_000 });
     const label = await row(/^Account\s*account$/).getAttribute('aria-label');
     assert.equal(label, 'Account, system table account');
+    // Over a tree, the title bar offers what the welcome hid.
+    await pane().locator('.pane-header').hover();
+    await titleAction('Collapse All').waitFor({ state: 'visible', timeout: 15_000 });
+    await titleAction('Refresh Tables').waitFor({ state: 'visible', timeout: 15_000 });
     await session.workbench.screenshot('explorer-tables');
   });
 
@@ -181,6 +194,37 @@ describe('Tables view: browse an org in a real VS Code', () => {
     await workbench.screenshot('explorer-wide-table');
   });
 
+  test('limit to Contoso Core and see only its tables; Collapse All folds the tree', async () => {
+    const { workbench } = session;
+    await workbench.runCommand('Dataverse: Clear Table Filter');
+    // Earlier tests left tables expanded and the list scrolled to the 420th column: Collapse All in the title bar folds them.
+    await pane().locator('.pane-header').hover();
+    await titleAction('Collapse All').click();
+    await row(/^Columns$/).waitFor({ state: 'detached', timeout: 15_000 });
+    await pane().locator('.monaco-list').first().focus();
+    await page().keyboard.press('Home');
+    await row(/^Account\s*account$/).waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.runCommand('Dataverse: Show Tables of a Solution...');
+    // The choices are the org's visible solutions: the platform's hidden ones (Default Solution) are not offered.
+    const choices = page().locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await choices.filter({ hasText: 'Contoso Core' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // (The widget keeps rows of earlier quick picks in the page, hence membership rather than the exact list.)
+    const offered = (await choices.locator('.label-name').allInnerTexts()).map((t) => t.trim());
+    for (const name of ['Common Data Services Default Solution', 'Contoso Core', 'Field Service']) assert.ok(offered.includes(name), `${name} is not offered`);
+    for (const name of ['Default Solution', 'System Solution', 'Active Solution']) assert.ok(!offered.includes(name), `the hidden ${name} is offered`);
+    await workbench.screenshot('explorer-solution-pick');
+    await workbench.answer('Choose a solution of Sales', 'Contoso Core');
+    await pane().locator('.pane-header', { hasText: 'solution ContosoCore' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await row(/^Work Order\s*msdyn_workorder$/).waitFor({ state: 'detached', timeout: 15_000 });
+    const tables = await pane().locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')));
+    assert.deepEqual(tables, [
+      'Account, system table account', 'Contact, system table contact', 'Project, custom table new_project', 'Project Task, custom table new_projecttask',
+    ]);
+    await workbench.screenshot('explorer-solution');
+    await workbench.runCommand('Dataverse: Show Tables of All Solutions');
+    await pane().locator('.pane-header', { hasText: 'solution ContosoCore' }).waitFor({ state: 'detached', timeout: 15_000 });
+  });
+
   test('switch connections and the tree changes; hostile display names stay text', async () => {
     const { workbench } = session;
     await workbench.runCommand('Dataverse: Clear Table Filter');
@@ -234,6 +278,7 @@ describe('Tables view: browse an org in a real VS Code', () => {
     await workbench.runCommand('Dataverse: Sign Out...');
     await workbench.answer('Sign out of which connection', 'Sales');
     await pane().getByText('You are signed out of the active connection').waitFor({ state: 'visible', timeout: 30_000 });
+    await assertNoTreeActions();
     await workbench.screenshot('explorer-signed-out');
     assert.equal(caches().length, 1, 'the signed-out connection\'s cache is still on disk');
     assert.ok(caches()[0]!.text.includes('onerror'), 'the cache left is not the other connection\'s');
