@@ -237,8 +237,20 @@ describe('Tables view: browse an org in a real VS Code', () => {
 
     // Browse Tables on the other connection makes it active and shows its tables.
     const connectionsPane = page().locator('.pane', { has: page().locator('.pane-header', { hasText: /^Connections/ }) }).first();
-    await contextMenu(connectionsPane.locator('.monaco-list-row', { hasText: /^Sales/ }).first(), 'Browse Tables');
+    // The Connections list re-renders while the new connection settles, and a right-click on a row
+    // being replaced opens no menu: try again until Sales is the active connection (the status bar says so).
+    const salesActive = async () => /Sales · /.test(await workbench.statusBarText());
+    for (let attempt = 0; attempt < 3 && !(await salesActive()); attempt++) {
+      await contextMenu(connectionsPane.locator('.monaco-list-row', { hasText: /^Sales/ }).first(), 'Browse Tables').catch(() => page().keyboard.press('Escape'));
+      for (let i = 0; i < 20 && !(await salesActive()); i++) await page().waitForTimeout(500);
+    }
+    assert.ok(await salesActive(), 'Browse Tables did not make Sales active');
     await row('onerror').waitFor({ state: 'detached', timeout: 30_000 });
+    // A table only the full-scale Sales org has.
+    await workbench.runCommand('Dataverse: Filter Tables...');
+    await workbench.answer('Part of a logical or display name', 'msdyn_workorder');
+    await row(/^Work Order\s*msdyn_workorder$/).waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.runCommand('Dataverse: Clear Table Filter');
     await row(/^Account\s*account$/).waitFor({ state: 'visible', timeout: 30_000 });
   });
 
@@ -277,7 +289,12 @@ describe('Tables view: browse an org in a real VS Code', () => {
     assert.equal(caches().length, 2, 'one cache per connection');
     await workbench.runCommand('Dataverse: Sign Out...');
     await workbench.answer('Sign out of which connection', 'Sales');
-    await pane().getByText('You are signed out of the active connection').waitFor({ state: 'visible', timeout: 30_000 });
+    try {
+      await pane().getByText('You are signed out of the active connection').waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (error) {
+      await workbench.screenshot('explorer-signed-out-missing');
+      throw error;
+    }
     await assertNoTreeActions();
     await workbench.screenshot('explorer-signed-out');
     assert.equal(caches().length, 1, 'the signed-out connection\'s cache is still on disk');

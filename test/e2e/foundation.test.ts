@@ -28,7 +28,9 @@ describe('foundation: the Dataverse container in a real VS Code', () => {
     // Connect is the one button; the log is a link in a sentence, not a second button as prominent.
     await workbench.page.getByRole('button', { name: 'Connect to an Environment', exact: true }).first().waitFor({ state: 'visible' });
     await workbench.page.locator('.welcome-view-content a', { hasText: /^log$/ }).waitFor({ state: 'visible' });
-    assert.equal(await workbench.page.locator('.welcome-view-content .monaco-button').count(), 1, 'the welcome view has more than one button');
+    // The Connections view's own welcome (the Tables view below has its own, with its own Connect).
+    const connectionsWelcome = workbench.page.locator('.pane', { has: workbench.page.locator('.pane-header', { hasText: /^Connections/ }) }).locator('.welcome-view-content');
+    assert.equal(await connectionsWelcome.locator('.monaco-button').count(), 1, 'the welcome view has more than one button');
     await workbench.screenshot('foundation-welcome-view');
 
     for (let i = 0; i < 100 && !activated(session.logs()); i++) {
