@@ -216,7 +216,11 @@ describe('Tables view: browse an org in a real VS Code', () => {
     await workbench.answer('Choose a solution of Sales', 'Contoso Core');
     await pane().locator('.pane-header', { hasText: 'solution ContosoCore' }).waitFor({ state: 'visible', timeout: 30_000 });
     await row(/^Work Order\s*msdyn_workorder$/).waitFor({ state: 'detached', timeout: 15_000 });
-    const tables = await pane().locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')));
+    // The description changes before the tree has re-rendered: read the rows until the list settles.
+    const expected = 'Account, system table account|Contact, system table contact|Project, custom table new_project|Project Task, custom table new_projecttask';
+    const labels = () => pane().locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')));
+    for (let i = 0; i < 60 && (await labels()).join('|') !== expected; i++) await page().waitForTimeout(500);
+    const tables = await labels();
     assert.deepEqual(tables, [
       'Account, system table account', 'Contact, system table contact', 'Project, custom table new_project', 'Project Task, custom table new_projecttask',
     ]);
