@@ -60,6 +60,9 @@ export const TABLE_PROPERTIES = [
 /** The path of the table list request (also what the benchmark fetches bare). */
 export const TABLE_LIST_PATH = `EntityDefinitions?$select=${TABLE_PROPERTIES.join(',')}`;
 
+/** The full load: every table with only TABLE_PROPERTIES, and the version stamp, in one RetrieveMetadataChanges request. */
+export const TABLE_LIST_WITH_STAMP_PATH = `RetrieveMetadataChanges(Query=@q)?@q=${encodeURIComponent(JSON.stringify({ Properties: { AllProperties: false, PropertyNames: [...TABLE_PROPERTIES] } }))}`;
+
 const RELATIONSHIP_1N = 'SchemaName,IsCustomRelationship,ReferencedEntity,ReferencedAttribute,ReferencingEntity,ReferencingAttribute,ReferencedEntityNavigationPropertyName,ReferencingEntityNavigationPropertyName';
 const RELATIONSHIP_NN = 'SchemaName,IsCustomRelationship,Entity1LogicalName,Entity2LogicalName,IntersectEntityName,Entity1NavigationPropertyName,Entity2NavigationPropertyName';
 const KEY_PROPERTIES = 'LogicalName,SchemaName,DisplayName,KeyAttributes,EntityKeyIndexStatus';
@@ -333,6 +336,21 @@ export class MetadataService {
     return { tables, bytes };
   }
 
+  /**
+   * The table list and the ServerVersionStamp it is current to, in one request: RetrieveMetadataChanges
+   * without a ClientVersionStamp returns every table with the properties asked for, and the stamp to
+   * ask for changes with later (https://learn.microsoft.com/power-apps/developer/data-platform/query-schema-definitions#retrieve-metadata-changes).
+   * One request keeps the list and the stamp consistent, and costs the server one query instead of two.
+   */
+  async loadTablesWithStamp(signal?: AbortSignal): Promise<{ tables: TableSummary[]; stamp: string; bytes: number }> {
+    const { body, bytes } = await this.client.request<Json>(TABLE_LIST_WITH_STAMP_PATH, signal ? { signal } : {});
+    const stamp = str(body?.ServerVersionStamp);
+    if (!stamp) throw new Error('RetrieveMetadataChanges answered without a ServerVersionStamp.');
+    const entities = Array.isArray(body?.EntityMetadata) ? (body.EntityMetadata as Json[]) : [];
+    const tables = await this._withLabels((labels) => entities.map((t) => toTable(t, labels)).sort(byLogicalName), signal);
+    return { tables, stamp, bytes };
+  }
+
   /** The columns of a table, sorted by logical name, with type-specific properties (max length, format, targets...). */
   async columns(tableLogicalName: string, signal?: AbortSignal): Promise<Column[]> {
     // Without $select each item comes as its derived type, with MaxLength, Format, Targets...: one request instead of one per cast.
@@ -413,23 +431,6 @@ export class MetadataService {
     if (!GUID.test(solutionId)) throw new Error(`"${solutionId}" is not a solution id (a GUID).`);
     const rows = await this.client.getAll<Json>(`solutioncomponents?$select=objectid&$filter=_solutionid_value eq ${solutionId} and componenttype eq 1`, signal ? { signal } : {});
     return new Set(rows.map((r) => id(r.objectid)).filter(Boolean));
-  }
-
-  /** The current ServerVersionStamp, to store with a full load (asked with a query that matches one table, so the answer is small). */
-  async versionStamp(signal?: AbortSignal): Promise<string> {
-    return (await this.loadVersionStamp(signal)).stamp;
-  }
-
-  /** `versionStamp()` with the bytes it downloaded. */
-  async loadVersionStamp(signal?: AbortSignal): Promise<{ stamp: string; bytes: number }> {
-    const query = {
-      Criteria: { FilterOperator: 'And', Conditions: [{ PropertyName: 'LogicalName', ConditionOperator: 'Equals', Value: { Type: 'System.String', Value: 'organization' } }] },
-      Properties: { AllProperties: false, PropertyNames: ['LogicalName'] },
-    };
-    const { body, bytes } = await this.client.request<Json>(`RetrieveMetadataChanges(Query=@q)?@q=${encodeURIComponent(JSON.stringify(query))}`, signal ? { signal } : {});
-    const stamp = str(body?.ServerVersionStamp);
-    if (!stamp) throw new Error('RetrieveMetadataChanges answered without a ServerVersionStamp.');
-    return { stamp, bytes };
   }
 
   /** What changed since `stamp`, deleted items included; throws ExpiredVersionStampError when the stamp is too old. */

@@ -173,18 +173,15 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
 
   private async _fullLoad(reason: NonNullable<RefreshResult['reason']>, signal?: AbortSignal): Promise<RefreshResult> {
     const { service } = this.options;
-    // The stamp is asked for first, so that it is no newer than the list: a change between the two comes again in the next refresh.
-    const stamp = service.loadVersionStamp(signal).catch(() => ({ stamp: null, bytes: 0 }));
-    const { tables, bytes: listBytes } = await service.loadTables(signal);
+    // One request brings the list and the stamp it is current to, so no change can fall between them.
+    const { tables, stamp: newStamp, bytes } = await service.loadTablesWithStamp(signal);
     const before = new Set(this._tables?.map((t) => t.logicalName) ?? []);
     this._generation++;
     this._setTables(tables);
     this._details.clear();
-    const { stamp: newStamp, bytes: stampBytes } = await stamp;
     this._stamp = newStamp;
     this._refreshedAt = this._now();
     this._source = 'network';
-    const bytes = listBytes + stampBytes;
     void this._save();
     const deleted = [...before].filter((n) => !this._byName.has(n));
     this._onDidChange.fire({ tables: true, detailsOf: [] });

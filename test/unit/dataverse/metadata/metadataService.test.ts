@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Sandbox, startSandbox } from '../../../../sandbox/index';
 import { WIDE_TABLE } from '../../../../sandbox/dataverse/generatedSchema';
 import type { FetchLike } from '../../../../src/dataverse/http';
-import { MetadataService, TABLE_LIST_PATH } from '../../../../src/dataverse/metadata/metadataService';
+import { MetadataService, TABLE_LIST_PATH, TABLE_LIST_WITH_STAMP_PATH } from '../../../../src/dataverse/metadata/metadataService';
 import { WebApiClient, type WebApiResponseEvent } from '../../../../src/dataverse/webApiClient';
 import { sandboxClient } from '../sandboxClient';
 
@@ -49,6 +49,20 @@ describe('MetadataService on contososales', () => {
     assert.ok(tables.filter((t) => t.kind === 'activity').every((t) => t.isActivity && !t.isIntersect));
     assert.ok(tables.filter((t) => t.kind === 'custom').every((t) => t.isCustom));
     assert.equal(tables.find((t) => t.logicalName === 'systemuserroles')?.kind, 'intersect');
+  });
+
+  test('the full load is one RetrieveMetadataChanges request: the same tables as the list, and the stamp they are current to', async () => {
+    const listed = await service.tables();
+    responses.length = 0;
+    const { tables, stamp } = await service.loadTablesWithStamp();
+    assert.equal(responses.length, 1);
+    assert.ok(TABLE_LIST_WITH_STAMP_PATH.startsWith('RetrieveMetadataChanges(Query=@q)'));
+    assert.ok(!decodeURIComponent(TABLE_LIST_WITH_STAMP_PATH).includes('AttributeQuery'), 'no columns in the full load');
+    assert.deepEqual(tables, listed);
+    assert.equal(typeof stamp, 'string');
+    // The stamp is one Dataverse takes back: nothing changed since.
+    const changes = await service.changesSince(stamp);
+    assert.deepEqual(changes.tables, []);
   });
 
   test('columns come with their derived-type properties: max length, format, targets, the _x_value name', async () => {
