@@ -3,23 +3,12 @@
  * one column's choices through the OptionSet / GlobalOptionSet navigation
  * properties, over http with plain fetch.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { odata, startSignedIn, type Json, type Running } from './dataverseHelpers';
+import { odata, signedInOrg, type Json } from './dataverseHelpers';
 
 const API = '/api/data/v9.2';
-let dev: Running;
-let token: string;
-
-before(async () => {
-  ({ org: dev, token } = await startSignedIn('contosodev'));
-});
-
-after(async () => {
-  await dev.close();
-});
-
-const call = (path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> => odata(`${dev.url}${API}/${path}`, token, init);
+const { api: call, org } = signedInOrg('contosodev');
 
 async function newAccount(name: string): Promise<{ id: string; etag: string }> {
   const res = await call('accounts?$select=name', { method: 'POST', body: { name }, headers: { Prefer: 'return=representation' } });
@@ -105,14 +94,14 @@ describe('conditional requests', () => {
 describe('anonymous calls', () => {
   for (const path of ['/api/data', '/api/data/', '/api/data/version', `${API}/`]) {
     test(`${path} without a token: 401 with the challenge`, async () => {
-      const res = await odata(`${dev.url}${path}`, undefined);
+      const res = await odata(`${org().url}${path}`, undefined);
       assert.equal(res.status, 401);
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer authorization_uri=https:\/\/127\.0\.0\.2:40000\/[0-9a-f-]+\/oauth2\/authorize, resource_id=/);
     });
   }
 
   test('a path outside /api/data is not challenged', async () => {
-    assert.equal((await odata(`${dev.url}/something`, undefined)).status, 404);
+    assert.equal((await odata(`${org().url}/something`, undefined)).status, 404);
   });
 });
 

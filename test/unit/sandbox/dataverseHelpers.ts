@@ -4,6 +4,7 @@
  * 127.0.0.3:0 around a handler.
  */
 import http from 'node:http';
+import { after, before } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { createDataverseHandler, createDiscoveryHandler, type SandboxHandler } from '../../../sandbox/dataverse/server';
@@ -117,6 +118,26 @@ export async function startSignedIn(name: string): Promise<{ org: Running; token
   const running = await startOrg(keys, name);
   const adele = USERS.find((u) => u.upn.startsWith('adele'))!;
   return { org: running, token: await mintToken(keys, { aud: running.url, user: adele }) };
+}
+
+/**
+ * For a test file: starts `name` signed in as Adele before its tests and closes it after them.
+ * `api(path)` calls its Web API (`/api/data/v9.2/<path>`); `org()` is the running org.
+ */
+export function signedInOrg(name: string): { api: (path: string, init?: Parameters<typeof odata>[2]) => Promise<Response>; org: () => Running } {
+  let running: Running | undefined;
+  let token = '';
+  before(async () => {
+    ({ org: running, token } = await startSignedIn(name));
+  });
+  after(async () => {
+    await running?.close();
+  });
+  const org = (): Running => {
+    if (!running) throw new Error('The org is started in before(): call org() from a test.');
+    return running;
+  };
+  return { api: (path, init = {}) => odata(`${org().url}/api/data/v9.2/${path}`, token, init), org };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary response JSON

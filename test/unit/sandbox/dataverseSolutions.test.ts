@@ -5,24 +5,14 @@
  * table's MetadataId
  * (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/solutioncomponent).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { odata, startSignedIn, type Json, type Running } from './dataverseHelpers';
+import { signedInOrg, type Json } from './dataverseHelpers';
 
-const API = '/api/data/v9.2';
-let dev: Running;
-let token: string;
-
-before(async () => {
-  ({ org: dev, token } = await startSignedIn('contosodev'));
-});
-
-after(async () => {
-  await dev.close();
-});
+const { api } = signedInOrg('contosodev');
 
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
-  const res = await odata(`${dev.url}${API}/${path}`, token, { headers });
+  const res = await api(path, { headers });
   return { status: res.status, body: (await res.json()) as Json };
 }
 
