@@ -324,6 +324,11 @@ export class MetadataService {
     return shape(new LabelPicker(this.options.languageCode, await this.baseLanguageCode(signal)));
   }
 
+  /** Table summaries from EntityMetadata rows (the list's or RetrieveMetadataChanges'), sorted by logical name. */
+  private _tablesFrom(rows: readonly Json[], signal?: AbortSignal): Promise<TableSummary[]> {
+    return this._withLabels((labels) => rows.map((t) => toTable(t, labels)).sort(byLogicalName), signal);
+  }
+
   /** Every table, in one request with only the properties the list needs, sorted by logical name. */
   async tables(signal?: AbortSignal): Promise<TableSummary[]> {
     return (await this.loadTables(signal)).tables;
@@ -332,8 +337,7 @@ export class MetadataService {
   /** `tables()` with the bytes it downloaded. */
   async loadTables(signal?: AbortSignal): Promise<{ tables: TableSummary[]; bytes: number }> {
     const { body, bytes } = await this.client.request<{ value?: Json[] }>(TABLE_LIST_PATH, signal ? { signal } : {});
-    const tables = await this._withLabels((labels) => (body?.value ?? []).map((t) => toTable(t, labels)).sort(byLogicalName), signal);
-    return { tables, bytes };
+    return { tables: await this._tablesFrom(body?.value ?? [], signal), bytes };
   }
 
   /**
@@ -347,8 +351,7 @@ export class MetadataService {
     const stamp = str(body?.ServerVersionStamp);
     if (!stamp) throw new Error('RetrieveMetadataChanges answered without a ServerVersionStamp.');
     const entities = Array.isArray(body?.EntityMetadata) ? (body.EntityMetadata as Json[]) : [];
-    const tables = await this._withLabels((labels) => entities.map((t) => toTable(t, labels)).sort(byLogicalName), signal);
-    return { tables, stamp, bytes };
+    return { tables: await this._tablesFrom(entities, signal), stamp, bytes };
   }
 
   /** The columns of a table, sorted by logical name, with type-specific properties (max length, format, targets...). */
