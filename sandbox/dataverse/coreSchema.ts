@@ -150,33 +150,10 @@ export function declareCoreSchema(b: SchemaBuilder): void {
     ['modifiedon', 'DateTime', 'Modified On', { readOnly: true }],
   ]);
 
-  b.entity({
-    logicalName: 'systemuserroles', displayName: 'User Roles', displayCollectionName: 'User Roles', objectTypeCode: 15, ownership: 'None',
-    primaryName: null, isIntersect: true, primaryId: 'systemuserroleid', description: '',
-  }, [
-    ['systemuserid', 'Uniqueidentifier', 'User'],
-    ['roleid', 'Uniqueidentifier', 'Role'],
-  ]);
-  b.manyToMany('systemuserroles_association', 'systemuser', 'role', 'systemuserroles', false);
-
+  intersect(b, 'systemuserroles', 'User Roles', 15, 'systemuserroleid', ['systemuserid', 'User', 'systemuser'], ['roleid', 'Role', 'role'], 'systemuserroles_association');
   // Team members hold the roles of their teams: https://learn.microsoft.com/power-platform/admin/manage-teams
-  b.entity({
-    logicalName: 'teammembership', displayName: 'Team Membership', displayCollectionName: 'Team Memberships', objectTypeCode: 23, ownership: 'None',
-    primaryName: null, isIntersect: true, primaryId: 'teammembershipid', description: '',
-  }, [
-    ['systemuserid', 'Uniqueidentifier', 'User'],
-    ['teamid', 'Uniqueidentifier', 'Team'],
-  ]);
-  b.manyToMany('teammembership_association', 'systemuser', 'team', 'teammembership', false);
-
-  b.entity({
-    logicalName: 'teamroles', displayName: 'Team Roles', displayCollectionName: 'Team Roles', objectTypeCode: 40, ownership: 'None',
-    primaryName: null, isIntersect: true, primaryId: 'teamroleid', description: '',
-  }, [
-    ['teamid', 'Uniqueidentifier', 'Team'],
-    ['roleid', 'Uniqueidentifier', 'Role'],
-  ]);
-  b.manyToMany('teamroles_association', 'team', 'role', 'teamroles', false);
+  intersect(b, 'teammembership', 'Team Membership', 23, 'teammembershipid', ['systemuserid', 'User', 'systemuser'], ['teamid', 'Team', 'team'], 'teammembership_association');
+  intersect(b, 'teamroles', 'Team Roles', 40, 'teamroleid', ['teamid', 'Team', 'team'], ['roleid', 'Role', 'role'], 'teamroles_association');
 
   b.entity({
     logicalName: 'organization', displayName: 'Organization', displayCollectionName: 'Organizations', objectTypeCode: 1019, ownership: 'None',
@@ -232,4 +209,23 @@ export function declareCoreSchema(b: SchemaBuilder): void {
     ['createdon', 'DateTime', 'Created On', { readOnly: true }],
     ['modifiedon', 'DateTime', 'Modified On', { readOnly: true }],
   ]);
+}
+
+/** An N:N intersect table of two tables' ids and the relationship through it, as Dataverse declares its own. */
+function intersect(
+  b: SchemaBuilder,
+  logicalName: string,
+  displayName: string,
+  objectTypeCode: number,
+  primaryId: string,
+  first: readonly [column: string, label: string, table: string],
+  second: readonly [column: string, label: string, table: string],
+  relationship: string,
+): void {
+  const plural = displayName.endsWith('s') ? displayName : `${displayName}s`;
+  b.entity({ logicalName, displayName, displayCollectionName: plural, objectTypeCode, ownership: 'None', primaryName: null, isIntersect: true, primaryId, description: '' }, [
+    [first[0], 'Uniqueidentifier', first[1]],
+    [second[0], 'Uniqueidentifier', second[1]],
+  ]);
+  b.manyToMany(relationship, first[2], second[2], logicalName, false);
 }
