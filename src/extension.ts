@@ -10,6 +10,9 @@ import { pickConnection, registerConnectionCommands } from './views/connections/
 import { ConnectionsView } from './views/connections/connectionsView';
 import { showError } from './views/errors';
 import { registerExplorer } from './views/explorer/explorer';
+import { MetadataSessions } from './views/explorer/metadataSessions';
+import { nodeMetadataFileSystem } from './dataverse/metadata/nodeFileSystem';
+import { OdataLanguage } from './views/odata/odataLanguage';
 import { explainError } from './auth/explainError';
 import { registerDeviceCodeCommand } from './views/connections/signInProgress';
 import { createSignInUi } from './views/connections/signInUi';
@@ -55,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const provider = new DataverseAuthenticationProvider(manager, async (orgUrl) => (await connect(manager, log, orgUrl ? { orgUrl } : {}))?.connection, log, (c) => signInAgain(manager, log, c));
   const connections = new ConnectionsView(manager);
+  const sessions = new MetadataSessions({ connections: manager, folder: context.globalStorageUri.fsPath, fs: nodeMetadataFileSystem, fetch: web, log });
   context.subscriptions.push(
     provider,
     vscode.authentication.registerAuthenticationProvider('dataverse', 'Dataverse', provider, { supportsMultipleAccounts: true }),
@@ -63,14 +67,16 @@ export function activate(context: vscode.ExtensionContext): void {
     new ConnectionStatusBar(manager),
     vscode.commands.registerCommand('dataverse.log.show', showLog),
     registerDeviceCodeCommand(),
+    sessions,
     ...registerExplorer({
       manager,
-      globalStorage: context.globalStorageUri,
+      sessions,
       fetch: web,
       log,
       explain: (error) => explainError(error),
       reportError: (error, what) => showError(error, log, showLog, what),
     }),
+    new OdataLanguage({ connections: manager, metadata: (connection) => sessions.open(connection), log }),
     ...registerConnectionCommands(manager, log, showLog),
     ...registerTokenCommands(
       {

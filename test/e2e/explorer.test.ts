@@ -6,6 +6,7 @@ import { createDataverseHandler, createDiscoveryHandler } from '../../sandbox/da
 import { startSandbox, type Sandbox, type SandboxHandler } from '../../sandbox/index';
 import { WebApiClient } from '../../src/dataverse/webApiClient';
 import { sandboxTokens } from '../unit/dataverse/sandboxClient';
+import { connectWithSecret as connectTo } from './support/flows';
 import { EXTENSION_ID, filesUnder, startSandboxSession, type E2eSession } from './support/session';
 
 const HOSTILE = '<img src=x onerror=alert(1)> Teams';
@@ -70,18 +71,7 @@ describe('Tables view: browse an org in a real VS Code', () => {
     for (const name of TREE_ACTIONS) assert.equal(await titleAction(name).count(), 0, `"${name}" shows over the welcome`);
   }
 
-  async function connectWithSecret(orgUniqueName: string, name: string): Promise<void> {
-    const { workbench } = session;
-    const org = sandbox.orgs.find((o) => o.uniqueName === orgUniqueName)!;
-    await workbench.runCommand('Dataverse: Connect to Environment...');
-    await workbench.answer('Environment URL', org.url);
-    await workbench.answer('How do you want to sign in', 'App registration with a client secret');
-    await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
-    await workbench.answer('Client secret value', sandbox.apps.secret.secret);
-    await workbench.answer('Name this connection', name);
-    await workbench.answer('production environment', 'No');
-    await workbench.waitForNotification(new RegExp(`Connected to ${name}`));
-  }
+  const connectWithSecret = (orgUniqueName: string, name: string) => connectTo(session.workbench, sandbox, orgUniqueName, name);
 
   async function contextMenu(target: Locator, item: string): Promise<void> {
     await target.click({ button: 'right' });

@@ -2,27 +2,26 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../../auth/connectionManager';
 import type { Logger } from '../../core/logger';
 import type { FetchLike } from '../../dataverse/http';
-import { nodeMetadataFileSystem } from '../../dataverse/metadata/nodeFileSystem';
 import { MetadataService } from '../../dataverse/metadata/metadataService';
 import { registerExplorerCommands } from './explorerCommands';
-import { MetadataSessions } from './metadataSessions';
+import type { MetadataSessions } from './metadataSessions';
 import { TablesView } from './tablesView';
 import type { Explain } from './tableTree';
 
 /** What the Tables view is built from. */
 export interface ExplorerDeps {
   readonly manager: ConnectionManager;
-  readonly globalStorage: vscode.Uri;
   readonly fetch: FetchLike;
   readonly log: Logger;
   readonly explain: Explain;
   readonly reportError: (error: unknown, what: string) => Promise<void>;
+  /** The metadata of each connection, shared with the query files. */
+  readonly sessions: MetadataSessions;
 }
 
 /** Builds the Tables view and its commands; returns what to dispose. */
 export function registerExplorer(deps: ExplorerDeps): vscode.Disposable[] {
-  const { manager } = deps;
-  const sessions = new MetadataSessions({ connections: manager, folder: deps.globalStorage.fsPath, fs: nodeMetadataFileSystem, fetch: deps.fetch, log: deps.log });
+  const { manager, sessions } = deps;
   const view = new TablesView({
     connections: manager,
     session: (connection) => sessions.open(connection),
@@ -30,7 +29,6 @@ export function registerExplorer(deps: ExplorerDeps): vscode.Disposable[] {
     logWarning: (message) => deps.log.warn(message),
   });
   return [
-    sessions,
     view,
     ...registerExplorerCommands({
       view,

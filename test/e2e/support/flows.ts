@@ -44,3 +44,22 @@ export async function signInWithBrowser(workbench: Workbench, user: RegExp, scre
   if (screenshot) await workbench.screenshot(screenshot);
   await page.close();
 }
+
+/** Connects to a sandbox org with the sandbox's client-secret app and names the connection `name` (not production). */
+export async function connectWithSecret(
+  workbench: Workbench,
+  sandbox: { orgs: readonly { uniqueName: string; url: string }[]; apps: { secret: { clientId: string; secret: string } } },
+  orgUniqueName: string,
+  name: string,
+): Promise<void> {
+  const org = sandbox.orgs.find((o) => o.uniqueName === orgUniqueName);
+  if (!org) throw new Error(`The sandbox has no org ${orgUniqueName}`);
+  await workbench.runCommand('Dataverse: Connect to Environment...');
+  await workbench.answer('Environment URL', org.url);
+  await workbench.answer('How do you want to sign in', 'App registration with a client secret');
+  await workbench.answer('Application (client) id', sandbox.apps.secret.clientId);
+  await workbench.answer('Client secret value', sandbox.apps.secret.secret);
+  await workbench.answer('Name this connection', name);
+  await workbench.answer('production environment', 'No');
+  await workbench.waitForNotification(new RegExp(`Connected to ${name}`));
+}
