@@ -4,6 +4,7 @@ import { dataverseQueryCases } from './dataverseQuery.bench';
 import { formatResults, runCase, type BenchCase, type BenchResult } from './harness';
 import { loggingCases } from './logging.bench';
 import { odataCases } from './odata.bench';
+import { odataKeystrokeCases } from './odataKeystroke.bench';
 import { metadataCases } from './metadata.bench';
 import { tokenCases } from './token.bench';
 import { tokenInspectCases } from './tokenInspect.bench';
@@ -13,8 +14,9 @@ async function main(): Promise<void> {
   const tokens = await tokenCases();
   const queries = await dataverseQueryCases();
   const metadata = await metadataCases();
+  const keystrokes = await odataKeystrokeCases();
   try {
-    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...tokens.cases, ...queries.cases, ...metadata.cases, ...activationCases()];
+    const all: BenchCase[] = [...loggingCases, ...tokenInspectCases, ...odataCases, ...keystrokes.cases, ...tokens.cases, ...queries.cases, ...metadata.cases, ...activationCases()];
     const cases = filter ? all.filter((c) => c.name.includes(filter)) : all;
     const results: BenchResult[] = [];
     for (const c of cases) {
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   } finally {
     await queries.close();
     await metadata.close();
+    await keystrokes.close();
     await tokens.close();
   }
 }
