@@ -34,12 +34,25 @@ const VENDOR = {
   },
 };
 
+/**
+ * Our own features that only some sessions use are bundled apart in the same
+ * way: the `.odata` language (parser, checks, completion) loads when the first
+ * `.odata` document opens, so a session without one never parses it.
+ */
+const FEATURES = {
+  odata: { match: /(^|\/)odataLanguage$/, entry: 'src/views/odata/odataLanguage.ts' },
+};
+
 /** @type {import('esbuild').Plugin} */
 const vendorChunks = {
   name: 'vendor-chunks',
   setup(build) {
     for (const [name, { match }] of Object.entries(VENDOR)) {
       build.onResolve({ filter: match }, () => ({ path: `./vendor/${name}.js`, external: true }));
+    }
+    for (const [name, { match }] of Object.entries(FEATURES)) {
+      // dist/<name>.js sits beside dist/extension.js; its own build keeps the vendor rule only.
+      build.onResolve({ filter: match }, (args) => (args.kind === 'entry-point' ? undefined : { path: `./${name}.js`, external: true }));
     }
   },
 };
@@ -57,6 +70,13 @@ const extensionHost = {
   supported: { 'dynamic-import': false },
   plugins: [vendorChunks],
 };
+
+/** @type {import('esbuild').BuildOptions[]} */
+const featureBuilds = Object.entries(FEATURES).map(([name, { entry }]) => ({
+  ...extensionHost,
+  entryPoints: [entry],
+  outfile: `dist/${name}.js`,
+}));
 
 /** @type {import('esbuild').BuildOptions[]} */
 const vendorBuilds = Object.entries(VENDOR).map(([name, { source }]) => ({
@@ -79,6 +99,7 @@ const pages = existsSync(appRoot)
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   extensionHost,
+  ...featureBuilds,
   ...vendorBuilds,
   ...pages.map((page) => ({
     ...common,

@@ -12,7 +12,7 @@ import { showError } from './views/errors';
 import { registerExplorer } from './views/explorer/explorer';
 import { MetadataSessions } from './views/explorer/metadataSessions';
 import { nodeMetadataFileSystem } from './dataverse/metadata/nodeFileSystem';
-import { OdataLanguage } from './views/odata/odataLanguage';
+import { registerOdataLanguage } from './views/odata/lazyOdataLanguage';
 import { explainError } from './auth/explainError';
 import { registerDeviceCodeCommand } from './views/connections/signInProgress';
 import { createSignInUi } from './views/connections/signInUi';
@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
       explain: (error) => explainError(error),
       reportError: (error, what) => showError(error, log, showLog, what),
     }),
-    new OdataLanguage({ connections: manager, metadata: (connection) => sessions.open(connection), log }),
+    registerOdataLanguage({ connections: manager, metadata: (connection) => sessions.open(connection), log }),
     ...registerConnectionCommands(manager, log, showLog),
     ...registerTokenCommands(
       {

@@ -134,8 +134,6 @@ export class OdataLanguage implements vscode.Disposable {
       }),
       vscode.languages.registerDocumentSymbolProvider(SELECTOR, { provideDocumentSymbols: (d) => this._symbols(d) }, { label: vscode.l10n.t('Requests') }),
       vscode.languages.registerFoldingRangeProvider(SELECTOR, { provideFoldingRanges: (d) => this._folding(d) }),
-      vscode.commands.registerCommand('dataverse.odata.joinUrls', () => this._joinUrls()),
-      vscode.commands.registerCommand('dataverse.odata.bindConnection', (name?: unknown) => this._bind(typeof name === 'string' ? name : undefined)),
     );
     for (const document of vscode.workspace.textDocuments) this._schedule(document, 0);
     this._updateStatus();
@@ -343,7 +341,8 @@ export class OdataLanguage implements vscode.Disposable {
     return ranges;
   }
 
-  private async _joinUrls(): Promise<void> {
+  /** Puts each URL of the active `.odata` file on one line (the opposite of Format Document). */
+  async joinUrls(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== ODATA_LANGUAGE) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a .odata file to put its URLs on one line each.'));
@@ -356,7 +355,7 @@ export class OdataLanguage implements vscode.Disposable {
   }
 
   /** Binds the active `.odata` file to a saved connection (asks which), or removes its binding. */
-  private async _bind(name: string | undefined): Promise<void> {
+  async bind(name: string | undefined): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== ODATA_LANGUAGE) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a .odata file to bind it to a connection.'));
