@@ -112,6 +112,8 @@ export class OdataLanguage implements vscode.Disposable {
   private readonly _fixes = new Map<string, { range: vscode.Range; message: string; diagnostic: FileDiagnostic }[]>();
   private readonly _status = vscode.window.createStatusBarItem('dataverse.odata.connection', vscode.StatusBarAlignment.Right, 100);
   private readonly _watched = new WeakSet<object>();
+  /** Whether each connection is signed in, asked once until the connections change (not on every keystroke). */
+  private readonly _signedIn = new Map<string, Promise<boolean>>();
 
   constructor(private readonly deps: OdataLanguageDeps) {
     this._status.name = vscode.l10n.t('Dataverse Query File Connection');
@@ -123,7 +125,10 @@ export class OdataLanguage implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this._schedule(e.document, CHECK_DELAY_MS)),
       vscode.workspace.onDidCloseTextDocument((d) => this._close(d)),
       vscode.window.onDidChangeActiveTextEditor(() => this._updateStatus()),
-      new vscode.Disposable(deps.connections.onDidChange(() => this._recheckAll()).dispose),
+      new vscode.Disposable(deps.connections.onDidChange(() => {
+        this._signedIn.clear();
+        this._recheckAll();
+      }).dispose),
       vscode.languages.registerCompletionItemProvider(SELECTOR, this._completion(), '?', '&', '=', ',', '(', '/', '$', ' ', '{', '"', ':', '<'),
       vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p, t) => this._hover(d, p, t) }),
       vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: (d, r) => this._codeActions(d, r) }, {
@@ -157,7 +162,13 @@ export class OdataLanguage implements vscode.Disposable {
   /** The metadata of the file's connection, when it is signed in. */
   private async _lookup(file: ODataFile): Promise<MetadataLookup | undefined> {
     const { connection } = connectionOf(file, this.deps.connections);
-    if (!connection || !(await this.deps.connections.isSignedIn(connection.id))) return undefined;
+    if (!connection) return undefined;
+    let signedIn = this._signedIn.get(connection.id);
+    if (!signedIn) {
+      signedIn = this.deps.connections.isSignedIn(connection.id).catch(() => false);
+      this._signedIn.set(connection.id, signedIn);
+    }
+    if (!(await signedIn)) return undefined;
     try {
       const lookup = await this.deps.metadata(connection);
       if (!this._watched.has(lookup)) {
