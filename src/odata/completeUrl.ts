@@ -4,7 +4,7 @@
  * slot the cursor is in; this module fills it from the metadata of the one
  * table that slot belongs to.
  */
-import type { Column } from '../dataverse/metadata/model';
+import type { Column, Relationship, TableSummary } from '../dataverse/metadata/model';
 import type { RequestUrl } from './ast';
 import type { CompletionItem } from './complete';
 import { EXPAND_QUERY_OPTIONS, FILTER_FUNCTIONS, FILTER_URL, OPERATORS, QUERY_FUNCTIONS_URL, QUERY_OPTIONS, UNBOUND_FUNCTIONS, type Help } from './completionHelp';
@@ -85,15 +85,25 @@ async function levelTable(tree: RequestUrl, ctx: CompletionContext, r: Resolver 
   return followPath(r, await pathTable(r, tree), ctx.expandPath);
 }
 
+// Items built from one metadata array, kept while the lookup hands out that same array
+// (OrgMetadata keeps it until a refresh): building 1,000 items with escaped markdown
+// costs milliseconds, which every keystroke would otherwise pay.
+const entitySetCache = new WeakMap<readonly TableSummary[], CompletionItem[]>();
+const columnCache = new WeakMap<readonly Column[], { relationships: readonly Relationship[]; items: Map<boolean, CompletionItem[]> }>();
+
 /** Entity sets of the org: the entity set name, the display name beside it. */
 export async function entitySetItems(r: Resolver): Promise<CompletionItem[]> {
   const tables = await r.lookup.tables(r.signal);
-  const items: CompletionItem[] = [];
-  for (const t of tables) {
-    if (!t.entitySetName) continue;
-    items.push({ label: t.entitySetName, kind: 'entitySet', detail: plain(t.displayName) || t.logicalName, documentation: tableMarkdown(t) });
+  let items = entitySetCache.get(tables);
+  if (!items) {
+    items = [];
+    for (const t of tables) {
+      if (!t.entitySetName) continue;
+      items.push({ label: t.entitySetName, kind: 'entitySet', detail: plain(t.displayName) || t.logicalName, documentation: tableMarkdown(t) });
+    }
+    entitySetCache.set(tables, items);
   }
-  return items;
+  return items.slice();
 }
 
 /** Functions and metadata entity sets that need no org metadata to be offered. */
@@ -107,7 +117,21 @@ export function unboundFunctionItems(): CompletionItem[] {
  * property to expand them noted; parts of other columns (`xxxname`) are left out.
  */
 export async function columnItems(r: Resolver, table: string, lookupsAsValue: boolean): Promise<CompletionItem[]> {
-  const [columns, navs] = await Promise.all([r.lookup.columns(table, r.signal), lookupNavigations(r, table)]);
+  const [columns, relationships] = await Promise.all([r.lookup.columns(table, r.signal), r.lookup.relationships(table, r.signal)]);
+  let cached = columnCache.get(columns);
+  if (!cached || cached.relationships !== relationships) {
+    cached = { relationships, items: new Map() };
+    columnCache.set(columns, cached);
+  }
+  let items = cached.items.get(lookupsAsValue);
+  if (!items) {
+    items = buildColumnItems(columns, navigationsOfLookups(table, relationships), lookupsAsValue);
+    cached.items.set(lookupsAsValue, items);
+  }
+  return items.slice();
+}
+
+function buildColumnItems(columns: readonly Column[], navs: Map<string, string[]>, lookupsAsValue: boolean): CompletionItem[] {
   const items: CompletionItem[] = [];
   for (const c of columns) {
     if (c.attributeOf || !c.isValidForRead) continue;
@@ -126,9 +150,13 @@ export async function columnItems(r: Resolver, table: string, lookupsAsValue: bo
 
 /** The single-valued navigation properties of each lookup column of `table`. */
 export async function lookupNavigations(r: Resolver, table: string): Promise<Map<string, string[]>> {
+  return navigationsOfLookups(table, await r.lookup.relationships(table, r.signal));
+}
+
+function navigationsOfLookups(table: string, relationships: readonly Relationship[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const rel of await r.lookup.relationships(table, r.signal)) {
-    if (rel.kind !== 'ManyToOne' || !rel.navigationProperty) continue;
+  for (const rel of relationships) {
+    if (rel.kind !== 'ManyToOne' || !rel.navigationProperty || rel.referencingTable !== table) continue;
     const list = out.get(rel.referencingAttribute) ?? [];
     list.push(rel.navigationProperty);
     out.set(rel.referencingAttribute, list);
@@ -137,21 +165,30 @@ export async function lookupNavigations(r: Resolver, table: string): Promise<Map
 }
 
 /** Navigation properties of `table` (for `$expand` and paths); `asPath` inserts `name/`. */
-async function navigationItems(r: Resolver, table: string, asPath: boolean, only?: 'single' | 'collection'): Promise<CompletionItem[]> {
-  const items: CompletionItem[] = [];
-  const seen = new Set<string>();
-  for (const rel of await r.lookup.relationships(table, r.signal)) {
-    const name = rel.navigationProperty;
-    if (!name || seen.has(name)) continue;
-    const single = rel.kind === 'ManyToOne';
-    if ((only === 'single' && !single) || (only === 'collection' && single)) continue;
-    seen.add(name);
-    items.push({
-      label: name, kind: 'navigation', detail: `${relationshipKind(rel)} → ${rel.relatedTable}${single ? '' : ' (collection)'}`,
-      documentation: navigationMarkdown(name, table, rel), ...(asPath ? { insertText: `${name}/` } : {}), sortText: `2${name}`,
-    });
+const navigationCache = new WeakMap<readonly Relationship[], Map<string, CompletionItem[]>>();
+
+async function navigationItems(r: Resolver, table: string, asPath: boolean): Promise<CompletionItem[]> {
+  const relationships = await r.lookup.relationships(table, r.signal);
+  let byShape = navigationCache.get(relationships);
+  if (!byShape) navigationCache.set(relationships, (byShape = new Map()));
+  const key = `${table}\n${asPath}`;
+  let items = byShape.get(key);
+  if (!items) {
+    items = [];
+    const seen = new Set<string>();
+    for (const rel of relationships) {
+      const name = rel.navigationProperty;
+      if (!name || seen.has(name)) continue;
+      seen.add(name);
+      const single = rel.kind === 'ManyToOne';
+      items.push({
+        label: name, kind: 'navigation', detail: `${relationshipKind(rel)} → ${rel.relatedTable}${single ? '' : ' (collection)'}`,
+        documentation: navigationMarkdown(name, table, rel), ...(asPath ? { insertText: `${name}/` } : {}), sortText: `2${name}`,
+      });
+    }
+    byShape.set(key, items);
   }
-  return items;
+  return items.slice();
 }
 
 async function pathSegmentItems(tree: RequestUrl, ctx: CompletionContext, r: Resolver | undefined): Promise<CompletionItem[]> {
@@ -300,16 +337,21 @@ async function operandItems(url: string, tree: RequestUrl, offset: number, ctx: 
   const items: CompletionItem[] = [];
   if (r && base) items.push(...(await memberItems(r, base)));
   for (const v of new Set(lambdas.map((l) => l.variable))) items.push({ label: v, kind: 'variable', detail: vars.has(v) ? `lambda variable: ${vars.get(v)}` : 'lambda variable', insertText: `${v}/`, sortText: `0${v}` });
-  for (const [name, summary] of FILTER_FUNCTIONS) items.push({ label: name, kind: 'function', detail: summary, documentation: helpDoc({ summary, url: FILTER_URL }), insertText: `${name}(`, sortText: `4${name}` });
-  items.push({ label: 'not', kind: 'operator', detail: 'Negates the condition that follows', insertText: 'not ', sortText: '4not' });
-  for (const [name, shape] of DATAVERSE_QUERY_FUNCTIONS) {
-    const label = `${DATAVERSE_NAMESPACE}.${name}`;
-    const params = shape === 'name' ? "PropertyName=''" : shape === 'value' ? "PropertyName='',PropertyValue=" : "PropertyName='',PropertyValues=[]";
-    items.push({ label, kind: 'function', detail: `Dataverse query function (${params})`, documentation: helpDoc({ summary: `${label}(${params})`, url: QUERY_FUNCTIONS_URL }), insertText: `${label}(${params})`, sortText: `5${name}`, filterText: label });
-  }
-  for (const lit of ['null', 'true', 'false']) items.push({ label: lit, kind: 'keyword', sortText: `6${lit}` });
+  items.push(...FILTER_OPERAND_WORDS);
   return out(items);
 }
+
+/** Functions, `not` and literals: the same in every filter. */
+const FILTER_OPERAND_WORDS: readonly CompletionItem[] = [
+  ...[...FILTER_FUNCTIONS].map(([name, summary]): CompletionItem => ({ label: name, kind: 'function', detail: summary, documentation: helpDoc({ summary, url: FILTER_URL }), insertText: `${name}(`, sortText: `4${name}` })),
+  { label: 'not', kind: 'operator', detail: 'Negates the condition that follows', insertText: 'not ', sortText: '4not' },
+  ...[...DATAVERSE_QUERY_FUNCTIONS].map(([name, shape]): CompletionItem => {
+    const label = `${DATAVERSE_NAMESPACE}.${name}`;
+    const params = shape === 'name' ? "PropertyName=''" : shape === 'value' ? "PropertyName='',PropertyValue=" : "PropertyName='',PropertyValues=[]";
+    return { label, kind: 'function', detail: `Dataverse query function (${params})`, documentation: helpDoc({ summary: `${label}(${params})`, url: QUERY_FUNCTIONS_URL }), insertText: `${label}(${params})`, sortText: `5${name}`, filterText: label };
+  }),
+  ...['null', 'true', 'false'].map((lit): CompletionItem => ({ label: lit, kind: 'keyword', sortText: `6${lit}` })),
+];
 
 /** Columns and single-valued navigation properties (to go on with `/`) of a table, in a filter. */
 async function memberItems(r: Resolver, table: string): Promise<CompletionItem[]> {
