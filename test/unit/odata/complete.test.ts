@@ -13,7 +13,7 @@ import type { ODataFile, ODataRequest } from '../../../src/odata/file';
 import { parseRequestUrl } from '../../../src/odata/index';
 import { counting, requestFile, sandboxMetadata, urlFile, type RequestSpec } from './completionSupport';
 
-const { lookup } = sandboxMetadata();
+const { lookup, client } = sandboxMetadata();
 
 /** What a case expects: labels offered and not offered, the text replaced, details of some items. */
 interface Want {
@@ -280,5 +280,19 @@ describe('completion is cheap, cancellable and never rejects', () => {
   test('offsets past the end of the file are read as the end', async () => {
     const { file } = urlFile('accounts?$sel|');
     check(file, await completeAt(file, 999, lookup()), { has: ['$select'] });
+  });
+});
+
+describe('completion follows the metadata', () => {
+  test('a column added in the org is offered after the metadata refreshes', async () => {
+    const { file, offset } = urlFile('accounts?$select=|');
+    check(file, await completeAt(file, offset, lookup()), { has: ['name'], not: ['new_renewaldate'] });
+    const response = await client().send("EntityDefinitions(LogicalName='account')/Attributes", {
+      method: 'POST',
+      body: { '@odata.type': 'Microsoft.Dynamics.CRM.DateTimeAttributeMetadata', SchemaName: 'new_RenewalDate', Format: 'DateOnly', DisplayName: { LocalizedLabels: [{ Label: 'Renewal date', LanguageCode: 1033 }] } },
+    });
+    assert.ok(response.ok, `created the column: ${response.status}`);
+    await lookup().refresh();
+    check(file, await completeAt(file, offset, lookup()), { has: ['name', 'new_renewaldate'], detail: { new_renewaldate: 'Renewal date' } });
   });
 });

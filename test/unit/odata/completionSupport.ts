@@ -37,7 +37,7 @@ export function counting(inner: MetadataLookup): CountingLookup {
  * core tables: account, contact, systemuser...), signed in as a System
  * Administrator, started before the tests and closed after them.
  */
-export function sandboxMetadata(name = 'contosodev'): { lookup: () => MetadataLookup; client: () => ReturnType<typeof sandboxClient>['client'] } {
+export function sandboxMetadata(name = 'contosodev'): { lookup: () => OrgMetadata; client: () => ReturnType<typeof sandboxClient>['client'] } {
   let sandbox: Sandbox | undefined;
   let metadata: OrgMetadata | undefined;
   let client: ReturnType<typeof sandboxClient>['client'] | undefined;
