@@ -11,10 +11,13 @@ import { fetchXmlSlotAt } from './completeFetchXml';
 import { lookupNavigations } from './completeUrl';
 import { columnMarkdown, navigationMarkdown, tableMarkdown } from './describe';
 import { docToUrl, requestAt, urlToDoc, type ODataFile } from './file';
-import { code } from './markdown';
+import { code, escapeMarkdown, plain } from './markdown';
 import { exprChain } from './exprChain';
 import { followPath, lambdaTables, memberTable, navigate, openLambdas, optionAt, optionExprs, pathTable, type OpenLambda, type Resolver } from './metadataPath';
 import { DATAVERSE_NAMESPACE, DATAVERSE_QUERY_FUNCTIONS } from './vocabulary';
+
+/** Operators whose right side is a value of the column on their left. */
+const VALUE_OPERATORS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in', 'has']);
 
 interface Found {
   start: number;
@@ -141,7 +144,25 @@ async function exprHover(chain: Expr[], lambdas: OpenLambda[], offset: number, t
     const arg = parent.args.find((a) => a.kind === 'namedArgument' && a.value === node);
     if (arg?.kind === 'namedArgument' && arg.name.name === 'PropertyName') return nameHover(r, table, node.value, { start: node.start + 1, end: node.end - 1 });
   }
+  // `statecode eq 1`, `industrycode in (1,2)`: the label of a choice value.
+  const comparison = parent?.kind === 'list' ? chain[chain.length - 3] : parent;
+  if (node?.kind === 'literal' && comparison?.kind === 'binary' && VALUE_OPERATORS.has(comparison.operator) && comparison.left.kind === 'member') {
+    const names = comparison.left.segments.map((seg) => seg.name);
+    const owner = await memberTable(r, names.slice(0, -1), table, await lambdaTables(r, lambdas, table));
+    return owner ? choiceHover(r, owner, names[names.length - 1], node) : undefined;
+  }
   return undefined;
+}
+
+async function choiceHover(r: Resolver, table: string, columnName: string, literal: { raw: string; value: string; start: number; end: number }): Promise<Found | undefined> {
+  const column = await r.lookup.column(table, columnName, r.signal);
+  if (!column?.hasChoices) return undefined;
+  const set = await r.lookup.choices(table, column.logicalName, r.signal);
+  const option = set?.options.find((o) => String(o.value) === literal.raw || (set.kind === 'Boolean' && String(o.value === 1) === literal.raw));
+  if (!option) return undefined;
+  const label = plain(option.label) ? `**${escapeMarkdown(option.label)}**` : '(no label)';
+  const description = plain(option.description) ? `\n\n${escapeMarkdown(option.description)}` : '';
+  return { start: literal.start, end: literal.end, markdown: `${label}: value ${code(String(option.value))} of ${code(column.logicalName)}${description}` };
 }
 
 function functionHover(name: { name: string; start: number; end: number }): Found | undefined {

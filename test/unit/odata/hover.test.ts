@@ -44,6 +44,11 @@ const CASES: [string, Want][] = [
   ['accounts?$expand=primarycontactid($select=email|address1)', { over: 'emailaddress1', says: ['column of `contact`', 'Type: String'] }],
   ["accounts?$filter=Microsoft.Dynamics.CRM.LastXDays(PropertyName='created|on',PropertyValue=7)", { over: 'createdon', says: ['Type: DateTime'] }],
   ['accounts?fetchXml=<fetch><entity name="account"><attribute name="accou|ntnumber"/></entity></fetch>', { over: 'accountnumber', says: ['**Account Number**'] }],
+  // choice values
+  ['accounts?$filter=statecode eq |1', { over: '1', says: ['**Inactive**', 'value `1` of `statecode`'] }],
+  ['accounts?$filter=industrycode in (1,|2)', { over: '2', says: ['**Agriculture', 'of `industrycode`'] }],
+  ['accounts?$filter=creditonhold eq tr|ue', { over: 'true', says: ['**Yes**'] }],
+  ["accounts?$filter=contact_customer_accounts/any(c:c/gendercode eq |2)", { over: '2', says: ['**Female**'] }],
   // navigation properties
   ['accounts?$expand=primary|contactid($select=fullname)', { over: 'primarycontactid', says: ['Navigation property `primarycontactid` of `account`', 'Single-valued', '`contact`', 'N:1', 'lookup `primarycontactid`'] }],
   ['accounts?$expand=contact_customer|_accounts', { over: 'contact_customer_accounts', says: ['Collection-valued', '`contact`', '1:N'] }],
