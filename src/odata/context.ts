@@ -4,6 +4,7 @@
  * top-level option), so it works on half-typed text.
  */
 import type { Expr, ExpandItem, QueryOption, RequestUrl } from './ast';
+import { exprChain } from './exprChain';
 import type { Token } from './lexer';
 
 /** The kind of slot the cursor is in. */
@@ -119,7 +120,9 @@ function pathPartial(ctx: CompletionContext, path: { name: string; start: number
 }
 
 function expandContext(items: ExpandItem[], offset: number, ctx: CompletionContext, tokens: Token[]): CompletionContext {
-  const item = items.find((i) => within(i, offset));
+  // Past the end of an item whose `(` is not closed yet (`a($filter=x eq |`), the cursor is still inside it.
+  const last = items[items.length - 1];
+  const item = items.find((i) => within(i, offset)) ?? (last && last.open !== undefined && last.close === -1 && offset > last.end ? last : undefined);
   if (item && item.open !== undefined && offset > item.open && (item.close === undefined || item.close < 0 || offset <= item.close)) {
     ctx.expandPath.push(...item.path.map((p) => p.name));
     const nestedOption = item.options.find((o) => within(o, offset));
@@ -197,32 +200,7 @@ function endsOperand(t: Token): boolean {
 }
 
 function collectLambdas(e: Expr, offset: number, out: string[]): void {
-  let node: Expr | undefined = e;
-  let guard = 0;
-  while (node && guard++ < 10_000) {
-    if (!within(node, offset)) return;
-    switch (node.kind) {
-      case 'binary':
-        node = within(node.left, offset) ? node.left : node.right;
-        break;
-      case 'unary':
-        node = node.operand;
-        break;
-      case 'paren':
-        node = node.inner;
-        break;
-      case 'lambda':
-        if (node.variable) out.push(node.variable.name);
-        node = node.predicate;
-        break;
-      case 'call':
-        node = node.args.map((a) => (a.kind === 'namedArgument' ? a.value : a)).find((a) => within(a, offset));
-        break;
-      case 'list':
-        node = node.items.find((a) => within(a, offset));
-        break;
-      default:
-        return;
-    }
+  for (const node of exprChain(e, offset)) {
+    if (node.kind === 'lambda' && node.variable) out.push(node.variable.name);
   }
 }

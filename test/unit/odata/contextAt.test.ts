@@ -92,6 +92,7 @@ const CASES: [string, Want][] = [
   ['accounts?$expand=primarycontactid($filter=statecode |)', { slot: 'filterOperator', expandPath: ['primarycontactid'] }],
   ['accounts?$expand=primarycontactid($expand=parentcustomerid_account($select=na|', { slot: 'selectItem', partial: 'na', expandPath: ['primarycontactid', 'parentcustomerid_account'] }],
   ['accounts?$expand=primarycontactid($expand=pare|', { slot: 'expandNavigation', partial: 'pare', expandPath: ['primarycontactid'] }],
+  ['accounts?$expand=contact_customer_accounts($filter=statecode eq |', { slot: 'filterOperand', option: '$filter', expandPath: ['contact_customer_accounts'] }],
   ['accounts?$expand=primarycontactid($select=fullname)|', { slot: 'expandNavigation' }],
   ['accounts?$expand=primarycontactid($select=fullname),|', { slot: 'expandNavigation', partial: '', expandPath: [] }],
   // $apply and aliases
