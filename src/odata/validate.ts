@@ -12,7 +12,7 @@
  */
 import type { ChoiceSet, Column, MetadataLookup, Relationship, TableSummary } from '../dataverse/metadata/model';
 import type { Expr, ExpandItem, Identifier, Literal, QueryOption, Span, Transformation } from './ast';
-import { readFetchXml, type XmlElement } from './fetchXml';
+import { readFetchXml, type FetchXmlDocument, type XmlElement } from './fetchXml';
 import { urlToDoc, type FileDiagnostic, type ODataRequest } from './file';
 import { DATAVERSE_NAMESPACE, nearest } from './vocabulary';
 
@@ -174,13 +174,27 @@ interface FetchXmlQuery {
   exact: boolean;
 }
 
+// Validation runs on every keystroke for every request of the file: XML that did not change is not read again.
+const fetchXmlCache = new Map<string, FetchXmlDocument>();
+const FETCH_XML_CACHE_SIZE = 64;
+
+function readFetchXmlCached(xml: string): FetchXmlDocument {
+  let doc = fetchXmlCache.get(xml);
+  if (!doc) {
+    doc = readFetchXml(xml);
+    if (fetchXmlCache.size >= FETCH_XML_CACHE_SIZE) fetchXmlCache.delete(fetchXmlCache.keys().next().value!);
+    fetchXmlCache.set(xml, doc);
+  }
+  return doc;
+}
+
 function readFetchXmlOption(option: QueryOption, xml: string, out: Diagnostics): FetchXmlQuery | undefined {
   const value = option.valueSpan;
   // Percent-encoded XML no longer lines up with the text: its diagnostics cover the whole value.
   const oneToOne = value.end - value.start === xml.length;
   const urlSpan = (s: Span): Span => (oneToOne ? { start: value.start + s.start, end: value.start + s.end } : value);
   if (!xml.trim()) return undefined; // the parser already asks for a query
-  const doc = readFetchXml(xml);
+  const doc = readFetchXmlCached(xml);
   if (doc.error) {
     const at = Math.min(doc.error.offset, xml.length);
     out.atUrl(urlSpan({ start: Math.max(0, at - 1), end: Math.max(at, 1) }), 'error', 'fetchxml-not-well-formed',
@@ -371,8 +385,9 @@ class MetadataChecker {
   }
 
   private unknownEntitySet(name: Identifier, segment: { args?: unknown[] }): void {
-    // Dataverse's entity sets are lower case; a name with capitals followed by arguments is an unbound operation (RetrieveVersion(), new_MyAction).
-    const looksLikeOperation = /[A-Z]/.test(name.name) && (segment.args !== undefined || this.request.method !== 'GET');
+    // An unbound function with parameters (RetrieveTotalRecordCount(EntityNames=@p)) or an action (POST new_MyAction) reads
+    // like an entity set: unless a table's name is certainly meant, it is not reported.
+    const looksLikeOperation = this.request.method !== 'GET' || (segment.args !== undefined && /[A-Z]/.test(name.name));
     this.tables((names) => {
       const hint = didYouMean(name.name, names.sets);
       if (looksLikeOperation && !hint.fix) return;

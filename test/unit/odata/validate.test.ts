@@ -125,6 +125,7 @@ const VALID: string[] = [
   'contacts?$filter=statecode in (0,1) and gendercode eq 2',
   'WhoAmI()',
   'RetrieveVersion()',
+  'RetrieveTotalRecordCount(EntityNames=@p1)?@p1=["account"]',
   'accounts?fetchXml=<fetch top="5"><entity name="account"><attribute name="name"/><order attribute="name"/><link-entity name="contact" from="contactid" to="primarycontactid" alias="c"><attribute name="fullname"/></link-entity><filter><condition entityname="c" attribute="lastname" operator="eq" value="x"/></filter></entity></fetch>',
 ];
 
@@ -133,6 +134,8 @@ const CASES: Case[] = [
   { text: 'acounts?$select=name', expected: [['unknown-entity-set', 'acounts', "did you mean 'accounts'?", 'accounts']] },
   { text: 'Accounts', expected: [['unknown-entity-set', 'Accounts', "did you mean 'accounts'?", 'accounts']] },
   { text: 'zzqqxx', expected: [['unknown-entity-set', 'zzqqxx', 'use the plural entity set name', null]] },
+  { text: 'POST acounts', expected: [['unknown-entity-set', 'acounts', "did you mean 'accounts'?", 'accounts']] },
+  { text: 'POST new_MyAction', expected: [] },
   // Columns in $select, $filter, $orderby, $apply
   { text: 'accounts?$select=nmae,accountnumber', expected: [['unknown-column', 'nmae', "Unknown column 'nmae' on table account; did you mean 'name'?", 'name']] },
   { text: "accounts?$filter=nmae eq 'x'", expected: [['unknown-column', 'nmae', "did you mean 'name'?", 'name']] },
