@@ -319,6 +319,12 @@ interface Scope {
   aliases: ReadonlySet<string>;
 }
 
+/**
+ * Entity sets of the metadata itself, not tables
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api).
+ */
+const METADATA_ENTITY_SETS = new Set(['EntityDefinitions', 'RelationshipDefinitions', 'GlobalOptionSetDefinitions', 'ManagedPropertyDefinitions']);
+
 const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in']);
 const LOOKUP_PROPERTIES = 'https://learn.microsoft.com/power-apps/developer/data-platform/webapi/web-api-properties#lookup-properties';
 
@@ -374,7 +380,7 @@ class MetadataChecker {
   checkUrl(): void {
     const tree = this.request.parsed.tree;
     const entitySet = tree.path.entitySet;
-    if (!entitySet || !entitySet.name) return;
+    if (!entitySet || !entitySet.name || METADATA_ENTITY_SETS.has(entitySet.name)) return;
     this.tableBySet(entitySet.name, (table) => {
       if (!table) {
         this.unknownEntitySet(entitySet, tree.path.segments[0]);

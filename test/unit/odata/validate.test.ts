@@ -126,6 +126,8 @@ const VALID: string[] = [
   'WhoAmI()',
   'RetrieveVersion()',
   'RetrieveTotalRecordCount(EntityNames=@p1)?@p1=["account"]',
+  'EntityDefinitions?$select=LogicalName',
+  "EntityDefinitions(LogicalName='account')/Attributes?$select=LogicalName",
   'accounts?fetchXml=<fetch top="5"><entity name="account"><attribute name="name"/><order attribute="name"/><link-entity name="contact" from="contactid" to="primarycontactid" alias="c"><attribute name="fullname"/></link-entity><filter><condition entityname="c" attribute="lastname" operator="eq" value="x"/></filter></entity></fetch>',
 ];
 
