@@ -178,7 +178,7 @@ const CASES: Case[] = [
   { text: 'accounts?fetchXml=<fetch><entity name="account"><attribute name="nmae"/><order attribute="revenu"/></entity></fetch>', expected: [['fetchxml-unknown-attribute', 'nmae', "Unknown column 'nmae' on table account in FetchXML; did you mean 'name'?", 'name'], ['fetchxml-unknown-attribute', 'revenu', "did you mean 'revenue'?", 'revenue']] },
   { text: 'accounts?fetchXml=<fetch><entity name="account"><link-entity name="contact" from="contactd" to="primarycontactd" alias="c"><attribute name="fulname"/></link-entity></entity></fetch>', expected: [['fetchxml-unknown-attribute', 'contactd', 'on table contact', 'contactid'], ['fetchxml-unknown-attribute', 'primarycontactd', 'on table account', 'primarycontactid'], ['fetchxml-unknown-attribute', 'fulname', 'on table contact', 'fullname']] },
   { text: 'accounts?fetchXml=<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid" alias="c"/><filter><condition entityname="c" attribute="lastnam" operator="eq" value="x"/></filter></entity></fetch>', expected: [['fetchxml-unknown-attribute', 'lastnam', 'on table contact', 'lastname']] },
-  { text: 'accounts?fetchXml=<fetch><entity name="account"><attribute name="name"></entity></fetch>', expected: [['fetchxml-not-well-formed', '>', 'FetchXML is not well-formed: unexpected close tag', null, 3]] },
+  { text: 'accounts?fetchXml=<fetch><entity name="account"><attribute name="name"></entity></fetch>', expected: [['fetchxml-not-well-formed', '</entity>', 'FetchXML is not well-formed: unexpected close tag. Close the elements in the reverse order of opening them.', null]] },
 ];
 
 async function validate(request: ODataRequest, lookup: MetadataLookup | undefined = org): Promise<FileDiagnostic[]> {
@@ -290,9 +290,10 @@ describe('validateRequest without metadata', () => {
 
   test('FetchXML that is not well-formed is an error where the XML parser stopped; names are not checked', async () => {
     const rows: [string, string, string][] = [
-      ['accounts?fetchXml=<fetch><entity name="account"></fetch>', '>', 'unexpected close tag'],
-      ['accounts?fetchXml=<fetch><entity name=account/></fetch>', 'a', 'unquoted attribute value'],
-      ['accounts?fetchXml=<fetch><entity name="a"/>', '>', 'unclosed tag: fetch'],
+      ['accounts?fetchXml=<fetch><entity name="account"></fetch>', '</fetch>', 'unexpected close tag.'],
+      ['accounts?fetchXml=<fetch><entity name=account/></fetch>', 'a', 'unquoted attribute value. Put the value in double quotes.'],
+      ['accounts?fetchXml=<fetch><entity name="a"/>', '>', 'unclosed tag: fetch. Close it with </fetch>.'],
+      ['accounts?fetchXml=<fetch><entity name="a"/></fetch><fetch/>', '<fetch/>', 'documents may contain only one root. Correct the XML here'],
     ];
     for (const [url, underlines, message] of rows) {
       const got = await validateRequest(requestFromUrl(url), undefined);
