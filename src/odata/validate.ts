@@ -652,8 +652,26 @@ class MetadataChecker {
     const hint = role === 'propertyName'
       ? didYouMean(name.name, columns.logicalNames)
       : didYouMean(name.name, columns.webApiNames, (c) => columns.byLogicalName.get(c)?.lookupValueName ?? c);
-    this.out.atUrl(name, 'error', 'unknown-column',
+    const unknown = () => this.out.atUrl(name, 'error', 'unknown-column',
       `Unknown column '${name.name}' on table ${table}${hint.text || ': check the spelling, or pick a column from completion.'}`, hint.fix);
+    if (role === 'propertyName') {
+      unknown();
+      return;
+    }
+    // Not a column: a navigation property where a column belongs says what to write instead.
+    this.loader.with(`navigations:${table}`, async () => indexNavigations(await this.lookup.relationships(table, this.signal)), (navs) => {
+      const rel = navs.byName.get(name.name);
+      if (!rel) {
+        unknown();
+        return;
+      }
+      const how = role === 'select' || role === 'apply'
+        ? `expand it instead: $expand=${name.name}($select=<columns>)`
+        : isSingleValued(rel)
+          ? `compare one of its columns: ${name.name}/<column>`
+          : `test its rows with ${name.name}/any(x: x/<column> eq <value>)`;
+      this.out.atUrl(name, 'error', 'unknown-column', `'${name.name}' is a navigation property of ${table} (to ${rel.relatedTable}), not a column: ${how}.`);
+    });
   }
 
   private unknownNavigation(name: Identifier, table: string, navs: NavigationIndex): void {

@@ -160,6 +160,10 @@ const CASES: Case[] = [
   { text: 'accounts?$expand=primarycontactid($expand=parentcustomerid_account($select=nmae))', expected: [['unknown-column', 'nmae', 'on table account', 'name']] },
   { text: 'contacts?$expand=parentcustomerid', expected: [['unknown-navigation', 'parentcustomerid', "did you mean 'parentcustomerid_account' or 'parentcustomerid_contact'?", null]] },
   { text: 'accounts(00000000-0000-0000-0000-000000000001)/contact_customer_accounts?$select=nmae', expected: [['unknown-column', 'nmae', 'on table contact', null]] },
+  // A navigation property where a column belongs
+  { text: 'accounts?$select=name,contact_customer_accounts', expected: [['unknown-column', 'contact_customer_accounts', "'contact_customer_accounts' is a navigation property of account (to contact), not a column: expand it instead: $expand=contact_customer_accounts($select=<columns>).", null]] },
+  { text: 'contacts?$filter=parentcustomerid_account eq null', expected: [['unknown-column', 'parentcustomerid_account', 'compare one of its columns: parentcustomerid_account/<column>', null]] },
+  { text: "accounts?$filter=contact_customer_accounts eq null", expected: [['unknown-column', 'contact_customer_accounts', 'test its rows with contact_customer_accounts/any(x: x/<column> eq <value>)', null]] },
   // Lookups by name
   { text: 'accounts?$select=name,primarycontactid', expected: [['lookup-name', 'primarycontactid', "'primarycontactid' is a lookup: the Web API reads its value as '_primarycontactid_value'", '_primarycontactid_value']] },
   { text: 'contacts?$filter=parentcustomerid eq 00000000-0000-0000-0000-000000000001', expected: [['lookup-name', 'parentcustomerid', "'_parentcustomerid_value'", '_parentcustomerid_value']] },
@@ -330,10 +334,14 @@ describe('validateRequest asks only for what the request names', () => {
     const url = `accounts?$select=${columns.join(',')}&$filter=${columns.slice(0, 6).map((c) => `${c} ne null`).join(' and ')} and statecode eq 0&$orderby=name,createdon`;
     const got = await validateRequest(requestFromUrl(url), lookup);
     assert.deepEqual(got.map((d) => d.code), ['unknown-column']);
-    assert.deepEqual(calls.sort(), ['choices(account,statecode)', 'columns(account)', 'tableByEntitySet(accounts)']);
+    // The relationships are read for the unknown name only (is it a navigation property?).
+    assert.deepEqual(calls.sort(), ['choices(account,statecode)', 'columns(account)', 'relationships(account)', 'tableByEntitySet(accounts)']);
   });
 
-  test('an $expand loads the related table, and nothing for $select alone needs relationships', async () => {
+  test('known columns need no relationships; an $expand loads the related table', async () => {
+    const plain = counting();
+    await validateRequest(requestFromUrl('accounts?$select=name,revenue&$filter=statecode eq 0&$orderby=name'), plain.lookup);
+    assert.deepEqual(plain.calls.sort(), ['choices(account,statecode)', 'columns(account)', 'tableByEntitySet(accounts)']);
     const { lookup, calls } = counting();
     await validateRequest(requestFromUrl('accounts?$select=name&$expand=primarycontactid($select=fullname)'), lookup);
     assert.deepEqual(calls.sort(), ['columns(account)', 'columns(contact)', 'relationships(account)', 'tableByEntitySet(accounts)']);
