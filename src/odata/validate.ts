@@ -8,7 +8,8 @@
  *
  * Every check reads the tree `parseRequestUrl` built; URL offsets are mapped
  * to the file with `urlToDoc`. Metadata is asked for per table, once per
- * validation, and only for the tables the request names.
+ * validation, and only for the tables the request names. The checks, their
+ * codes and fixes: docs/odata-validation.md.
  */
 import type { ChoiceSet, Column, MetadataLookup, Relationship, TableSummary } from '../dataverse/metadata/model';
 import type { Expr, ExpandItem, Identifier, Literal, QueryOption, Span, Transformation } from './ast';
