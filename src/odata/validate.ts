@@ -539,19 +539,22 @@ class MetadataChecker {
     if (!member || !other) return false;
     const numbers = (other.kind === 'list' ? other.items : [other]).filter((x): x is Literal => x.kind === 'literal' && x.type === 'integer');
     if (!numbers.length) return false;
-    this.checkMember(member.segments, scope, role, (column, table) => {
-      if (!column.hasChoices) return;
-      this.choices(table, column.logicalName, (set) => {
-        if (!set || (set.kind !== 'Picklist' && set.kind !== 'State' && set.kind !== 'Status')) return;
-        for (const n of numbers) {
-          if (set.options.some((o) => o.value === Number(n.value))) continue;
-          this.out.atUrl(n, 'warning', 'unknown-choice-value',
-            `${column.logicalName} has no option ${n.value}, so no row matches: use one of ${describeOptions(set)}.`);
-        }
-      });
-    });
+    this.checkMember(member.segments, scope, role, (column, table) => this.checkChoiceValues(column, table, numbers.map((n) => ({ text: n.value, span: n }))));
     if (other.kind !== 'literal') this.checkExpr(other, scope, role);
     return true;
+  }
+
+  /** Numbers compared with a choice column (`text` as typed, `span` in the URL) that are not among its options. */
+  private checkChoiceValues(column: Column, table: string, values: readonly { text: string; span: Span }[]): void {
+    if (!column.hasChoices || !values.length) return;
+    this.choices(table, column.logicalName, (set) => {
+      if (!set || (set.kind !== 'Picklist' && set.kind !== 'State' && set.kind !== 'Status')) return;
+      for (const v of values) {
+        if (set.options.some((o) => o.value === Number(v.text))) continue;
+        this.out.atUrl(v.span, 'warning', 'unknown-choice-value',
+          `${column.logicalName} has no option ${v.text}, so no row matches: use one of ${describeOptions(set)}.`);
+      }
+    });
   }
 
   private checkCall(call: Extract<Expr, { kind: 'call' }>, scope: Scope, stack: Expr[]): void {
@@ -735,7 +738,11 @@ class MetadataChecker {
           // entityname points a condition (or an order) at a link-entity by its alias.
           const target = child.attributes.get('entityname')?.value;
           const on = target ? aliases.get(target) : table;
-          if (on) this.checkFetchAttribute(query, child.attributes.get('attribute'), on);
+          if (!on) break;
+          // A condition's number on a choice column must be one of its options (operator eq, ne, in...).
+          const value = child.name === 'condition' ? child.attributes.get('value') : undefined;
+          const numbers = value && /^-?\d+$/.test(value.value.trim()) ? [{ text: value.value.trim(), span: query.urlSpan(value) }] : [];
+          this.checkFetchAttribute(query, child.attributes.get('attribute'), on, (column) => this.checkChoiceValues(column, on, numbers));
           break;
         }
         case 'filter':
@@ -750,10 +757,14 @@ class MetadataChecker {
     }
   }
 
-  private checkFetchAttribute(query: FetchXmlQuery, attribute: { value: string; start: number; end: number } | undefined, table: string): void {
+  private checkFetchAttribute(query: FetchXmlQuery, attribute: { value: string; start: number; end: number } | undefined, table: string, onColumn?: (column: Column) => void): void {
     if (!attribute || !attribute.value) return;
     this.columns(table, (columns) => {
-      if (columns.byLogicalName.has(attribute.value)) return;
+      const column = columns.byLogicalName.get(attribute.value);
+      if (column) {
+        onColumn?.(column);
+        return;
+      }
       const hint = didYouMean(attribute.value, columns.logicalNames);
       this.out.atUrl(query.urlSpan(attribute), 'error', 'fetchxml-unknown-attribute',
         `Unknown column '${attribute.value}' on table ${table} in FetchXML${hint.text || ': FetchXML names columns by logical name.'}`, query.exact ? hint.fix : undefined);
