@@ -380,9 +380,14 @@ class MetadataChecker {
   }
 
   private navigations(table: string, run: (index: NavigationIndex) => void): void {
-    this.loader.with(`navigations:${table}`, async () => indexNavigations(await this.lookup.relationships(table, this.signal)), (index) => {
+    this.anyNavigations(table, (index) => {
       if (index.byName.size) run(index);
     });
+  }
+
+  /** The navigation properties of a table, also when it has none (or does not exist). */
+  private anyNavigations(table: string, run: (index: NavigationIndex) => void): void {
+    this.loader.with(`navigations:${table}`, async () => indexNavigations(await this.lookup.relationships(table, this.signal)), run);
   }
 
   private choices(table: string, column: string, run: (set: ChoiceSet | undefined) => void): void {
@@ -663,7 +668,7 @@ class MetadataChecker {
       return;
     }
     // Not a column: a navigation property where a column belongs says what to write instead.
-    this.loader.with(`navigations:${table}`, async () => indexNavigations(await this.lookup.relationships(table, this.signal)), (navs) => {
+    this.anyNavigations(table, (navs) => {
       const rel = navs.byName.get(name.name);
       if (!rel) {
         unknown();
