@@ -230,6 +230,25 @@ describe('validateRequest with metadata', () => {
 });
 
 describe('validateRequest maps offsets to the file', () => {
+  test('every case, written over indented continuation lines, underlines the same text, and its fix still applies', async () => {
+    for (const c of CASES) {
+      if (/^(GET|POST) /.test(c.text)) continue;
+      // `GET accounts` then `    ?$select=...` and `    &$filter=...`: URL offsets no longer equal file offsets.
+      const text = 'GET ' + c.text.replace(/[?&](?=[$\w]+=)/g, (m) => `\n    ${m}`);
+      const got = await validate(requestFromText(text));
+      assert.deepEqual(
+        got.map((d) => [d.code, text.slice(d.start, d.end)]),
+        c.expected.map(([code, underlines, , , nth]) => [code, text.slice(spanOf(text, underlines, nth).start, spanOf(text, underlines, nth).end)]),
+        text,
+      );
+      for (const d of got.filter((x) => x.fix)) {
+        const fixed = applyFix(text, d);
+        const again = await validate(requestFromText(fixed));
+        assert.ok(!again.some((x) => x.code === d.code && x.start === d.start), `after '${d.fix!.title}': ${fixed}`);
+      }
+    }
+  });
+
   test('through continuation lines: each diagnostic underlines what was typed', async () => {
     const text = [
       'GET accounts?$select=nmae,primarycontactid',
