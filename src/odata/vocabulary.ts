@@ -79,6 +79,45 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return best;
 }
 
+/**
+ * The candidates nearest to a typo, within the distance `closest` accepts,
+ * counting a swap of two neighbouring letters as one edit: all of them when
+ * several are equally near (at most `max`). "Did you mean" lists them, and a
+ * fix is offered only when there is exactly one.
+ */
+export function nearest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const w = word.toLowerCase();
+  let best = Math.max(2, Math.floor(w.length / 3));
+  let found: string[] = [];
+  for (const c of candidates) {
+    const d = typoDistance(w, c.toLowerCase(), best + 1);
+    if (d > best) continue;
+    if (d < best) {
+      best = d;
+      found = [];
+    }
+    found.push(c);
+  }
+  return found.slice(0, max);
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions), or `limit` when it is at least that. */
+function typoDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let before: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], before[j - 2] + 1);
+    }
+    before = prev;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) >= limit) return limit;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
