@@ -90,7 +90,7 @@ describe('.odata files: a query language that knows Dataverse, in a real VS Code
     await page().locator('.monaco-editor').first().click({ position: { x: 400, y: 200 } });
     await goTo(LINE, column('primarycontactid') + 2);
     // The metadata checks run after the first load of the org's tables: wait for the lookup's warning.
-    await hoverText(/_primarycontactid_value/);
+    await hoverText(/is a lookup: the Web API reads its value as '_primarycontactid_value'/);
     await page().keyboard.press('Escape');
     await page().keyboard.press('Control+.');
     const fix = page().locator('.action-widget .monaco-list-row', { hasText: '_primarycontactid_value' }).first();
