@@ -411,10 +411,16 @@ class FileParser {
       const open = seg.indexOf('{{', i);
       if (open < 0) break;
       const close = seg.indexOf('}}', open + 2);
-      if (close < 0) {
-        this.report(start + open, start + seg.length, "This '{{' is never closed: write {{name}}.", 'variable-syntax');
-        unresolved.push({ start: start + open, end: start + seg.length });
-        break;
+      const reopen = seg.indexOf('{{', open + 2);
+      if (close < 0 || (reopen >= 0 && reopen < close)) {
+        // Another `{{` before the `}}`: this one is unclosed, whether the two are on one line or on two.
+        const stop = close < 0 ? seg.length : reopen;
+        this.report(start + open, start + stop, "This '{{' is never closed: write {{name}}.", 'variable-syntax');
+        unresolved.push({ start: start + open, end: start + stop });
+        if (close < 0) break;
+        b.add(start + i, start + reopen);
+        i = reopen;
+        continue;
       }
       b.add(start + i, start + open);
       const name = seg.slice(open + 2, close).trim();

@@ -233,6 +233,7 @@ const DIAGNOSTICS: { name: string; source: string; code: string | undefined; sev
   { name: 'undefined variable', source: 'GET accounts?$top=⟪{{top}}⟫\n', code: 'undefined-variable' },
   { name: 'undefined variable in a header', source: 'GET accounts\nPrefer: odata.maxpagesize=⟪{{size}}⟫\n', code: 'undefined-variable' },
   { name: 'unclosed {{', source: 'GET accounts?$top=⟪{{top⟫\n', code: 'variable-syntax' },
+  { name: 'a {{ closed only after another {{', source: '@top = 1\nGET ac⟪{{counts?$top=⟫{{top}}\n', code: 'variable-syntax' },
   { name: 'empty {{}}', source: 'GET accounts?$top=⟪{{}}⟫\n', code: 'variable-syntax' },
   { name: 'a variable using itself', source: '@a = x{{b}}\n@b = ⟪{{a}}⟫\nGET accounts\n', code: 'variable-cycle' },
   { name: 'variable without =', source: '@⟪top⟫\nGET accounts\n', code: 'variable-syntax' },
