@@ -99,6 +99,8 @@ export interface ODataRequest extends Span {
   urlSpan?: Span;
   /** Each line of the URL as typed: the request line after the method, then each continuation line without its indentation. */
   urlLines?: Span[];
+  /** A ` HTTP/1.1` after the URL, as Microsoft's pages write requests; it is not part of the URL. */
+  httpVersion?: Span;
 }
 
 /** A parsed `.odata` file. */
@@ -131,6 +133,9 @@ const OPTION_IN_LINE = /[?&]([$@]?[A-Za-z_][\w.]*)=/g;
 const CONNECTION = /^(?:#|\/\/)[ \t]*@connection\b[ \t]*/i;
 const VARIABLE = /^@([^\s=]*)[ \t]*(=?)[ \t]*/;
 const VARIABLE_NAME = /^[A-Za-z_][\w.-]*$/;
+const ORGANIZATION_URI = /\[Organi[sz]ation UR[IL]\]/iy;
+const HTTP_VERSION = /[ \t]+HTTP\/\d(?:\.\d)?[ \t]*$/i;
+const ONLY_HTTP_VERSION = /^HTTP\/\d(?:\.\d)?[ \t]*$/i;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 interface Line {
@@ -147,12 +152,13 @@ interface Block {
   requestLine?: number;
   /** The first blank line after the separator, where a URL would be typed. */
   blank?: number;
-  urlLines: { start: number; end: number; xmlJoin: boolean }[];
+  urlLines: { start: number; end: number; fullEnd: number; xmlJoin: boolean }[];
   headerLines: { line: number; afterUrl: boolean }[];
   bodyFirst?: number;
   bodyLast?: number;
   method?: string;
   methodSpan?: Span;
+  httpVersion?: Span;
 }
 
 type Where = 'preamble' | 'head' | 'url' | 'headers' | 'body';
@@ -248,9 +254,10 @@ class FileParser {
           this.blocks.push(block);
         }
         block.requestLine = n;
-        const urlStart = this.requestLine(block, k, end);
-        block.urlLines.push({ start: urlStart, end, xmlJoin: false });
-        inXml = this.endsInFetchXml(urlStart, end, false);
+        const urlStart = this.skipOrganizationUri(this.requestLine(block, k, end), end);
+        const urlEnd = this.cutHttpVersion(block, urlStart, end);
+        block.urlLines.push({ start: urlStart, end: urlEnd, fullEnd: end, xmlJoin: false });
+        inXml = this.endsInFetchXml(urlStart, urlEnd, false);
         where = 'url';
         continue;
       }
@@ -273,13 +280,15 @@ class FileParser {
           const previous = block.urlLines[block.urlLines.length - 1];
           // Lines of XML join without their indentation, except where that would glue two words together.
           const glue = previous.end > previous.start && text[previous.end - 1] !== '>' && c !== '<' && k > start;
-          block.urlLines.push({ start: k, end, xmlJoin: glue });
-          inXml = this.endsInFetchXml(k, end, true);
+          const urlEnd = this.cutHttpVersion(block, k, end);
+          block.urlLines.push({ start: k, end: urlEnd, fullEnd: end, xmlJoin: glue });
+          inXml = this.endsInFetchXml(k, urlEnd, true);
           continue;
         }
         if (c === '&' || c === '?') {
-          block.urlLines.push({ start: k, end, xmlJoin: false });
-          inXml = this.endsInFetchXml(k, end, inXml);
+          const urlEnd = this.cutHttpVersion(block, k, end);
+          block.urlLines.push({ start: k, end: urlEnd, fullEnd: end, xmlJoin: false });
+          inXml = this.endsInFetchXml(k, urlEnd, inXml);
           continue;
         }
         where = 'headers';
@@ -304,6 +313,32 @@ class FileParser {
     return last === undefined ? before : last.toLowerCase() === 'fetchxml';
   }
 
+  /**
+   * Microsoft's Web API pages write requests as `GET [Organization URI]/api/data/v9.2/accounts HTTP/1.1`
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-data-web-api), so a request
+   * pasted from them works: the placeholder is skipped, and the URL starts at `/api/data/...`.
+   */
+  private skipOrganizationUri(start: number, end: number): number {
+    ORGANIZATION_URI.lastIndex = start;
+    return ORGANIZATION_URI.test(this.text) && ORGANIZATION_URI.lastIndex <= end ? ORGANIZATION_URI.lastIndex : start;
+  }
+
+  /** A trailing ` HTTP/1.1` ends the URL (and is otherwise ignored); returns the end of the URL on the line. */
+  private cutHttpVersion(block: Block, start: number, end: number): number {
+    if (block.httpVersion) {
+      // Only after the URL's last line: one before another URL line is part of the URL.
+      const previous = block.urlLines[block.urlLines.length - 1];
+      previous.end = previous.fullEnd;
+      block.httpVersion = undefined;
+    }
+    const m = HTTP_VERSION.exec(this.text.slice(start, end));
+    if (!m) return end;
+    let at = start + m.index;
+    while (at < end && (this.text[at] === ' ' || this.text[at] === '\t')) at++;
+    block.httpVersion = { start: at, end: start + m.index + m[0].trimEnd().length };
+    return start + m.index;
+  }
+
   /** Reads the method of a request line; returns where its URL starts. */
   private requestLine(block: Block, k: number, end: number): number {
     const m = METHOD_WORD.exec(this.text.slice(k, end));
@@ -311,6 +346,7 @@ class FileParser {
     const word = m[1].toUpperCase();
     const known = METHODS.includes(word);
     const rest = k + m[0].length;
+    if (ONLY_HTTP_VERSION.test(this.text.slice(rest, end))) return k;
     // `accounts` alone is a URL; `GETT accounts` is a misspelt method.
     if (!known && (m[2] === undefined || rest >= end)) return k;
     block.method = word;
@@ -469,6 +505,7 @@ class FileParser {
       request.title = text.slice(k, te);
       if (te > k) request.titleSpan = { start: k, end: te };
     }
+    if (block.httpVersion) request.httpVersion = block.httpVersion;
     if (block.method && block.methodSpan) {
       request.method = block.method;
       request.methodSpan = block.methodSpan;

@@ -16,6 +16,7 @@ export interface FormatOptions {
 }
 
 const OPTION_START = /[$@]?[A-Za-z_][\w.]*=/y;
+const HTTP_VERSION = /[ \t]HTTP\/\d(?:\.\d)?[ \t]*$/i;
 
 /** The edits that format the file, in file offsets, not overlapping, in order. */
 export function formatFile(file: ODataFile, options: FormatOptions): Edit[] {
@@ -42,9 +43,10 @@ function formatRequest(text: string, request: ODataRequest, options: FormatOptio
   if (!span || !lines?.length || span.end <= span.start) return undefined;
   // Up to the end of the last line: blanks trailing the URL go.
   const current = text.slice(span.start, lines[lines.length - 1].end);
-  // Comment lines between the URL's lines would be lost.
+  // Comment lines between the URL's lines would be lost, and so would an ` HTTP/1.1` before its last line.
   if (current.split('\n').length !== lines.length) return undefined;
-  const raw = rawUrl(text, lines, span.end);
+  if (request.httpVersion && request.httpVersion.start < lines[lines.length - 1].start) return undefined;
+  const raw = rawUrl(text, request);
   const question = raw.s.indexOf('?');
   const pathEnd = question < 0 ? raw.s.length : question;
   if (spansLines(raw, 0, pathEnd)) return undefined;
@@ -60,23 +62,25 @@ function formatRequest(text: string, request: ODataRequest, options: FormatOptio
     else if (options.mode === 'join') formatted += '?' + parts.join('&');
     else formatted += parts.map((p, i) => eol + options.indent + (i ? '&' : '?') + p).join('');
   }
+  // A line ending in ` HTTP/1.1` would lose it from the URL when read again.
+  const requestLine = text.slice(text.lastIndexOf('\n', span.start - 1) + 1, span.start);
+  if ((requestLine + formatted).split(eol).slice(0, -1).some((line) => HTTP_VERSION.test(line))) return undefined;
   return minimalEdit(span.start, current, formatted);
 }
 
-function rawUrl(text: string, lines: { start: number; end: number }[], urlEnd: number): RawUrl {
+/** The URL from its pieces, with each `{{name}}` as typed instead of its value. */
+function rawUrl(text: string, request: ODataRequest): RawUrl {
   let s = '';
   const doc: number[] = [];
-  const lineBefore: number[] = [];
-  for (let n = 0; n < lines.length; n++) {
-    let end = n === lines.length - 1 ? urlEnd : lines[n].end;
-    while (end > lines[n].start && /\s/.test(text[end - 1])) end--;
-    for (let k = lines[n].start; k < end; k++) {
-      doc.push(k);
-      lineBefore.push(n > 0 && k === lines[n].start ? 1 : 0);
-    }
-    s += text.slice(lines[n].start, end);
+  for (const p of request.pieces) {
+    const from = p.variable === undefined ? p.urlStart : 0;
+    s += p.variable === undefined ? request.url.slice(from, from + p.urlLength) : text.slice(p.docStart, p.docStart + p.docLength);
+    const length = p.variable === undefined ? p.urlLength : p.docLength;
+    for (let k = 0; k < length; k++) doc.push(p.docStart + k);
   }
-  return { s, doc: Int32Array.from(doc), lineBefore: Uint8Array.from(lineBefore) };
+  const lineBefore = new Uint8Array(doc.length);
+  for (let k = 1; k < doc.length; k++) if (doc[k] !== doc[k - 1] + 1 && text.slice(doc[k - 1], doc[k]).includes('\n')) lineBefore[k] = 1;
+  return { s, doc: Int32Array.from(doc), lineBefore };
 }
 
 function spansLines(raw: RawUrl, start: number, end: number): boolean {

@@ -111,6 +111,19 @@ describe('parseODataFile: requests, lines and spans', () => {
     assert.equal(file.requests[1].title, '');
   });
 
+  test("a request pasted from Microsoft's Web API pages reads as written there", () => {
+    const text = 'GET [Organization URI]/api/data/v9.2/accounts?$select=name\n&$top=3 HTTP/1.1\nAccept: application/json\nOData-MaxVersion: 4.0\nOData-Version: 4.0\n';
+    const file = parseODataFile(text);
+    assert.deepEqual(file.diagnostics, []);
+    const r = file.requests[0];
+    assert.equal(r.url, '/api/data/v9.2/accounts?$select=name&$top=3');
+    assert.equal(r.parsed.tree.path.entitySet?.name, 'accounts');
+    assert.equal(text.slice(r.httpVersion!.start, r.httpVersion!.end), 'HTTP/1.1');
+    assert.deepEqual(r.headers.map((h) => h.name), ['Accept', 'OData-MaxVersion', 'OData-Version']);
+    assertMapsBack(file);
+    assert.equal(parseODataFile('accounts HTTP/1.1').requests[0].url, 'accounts', 'no method: the URL, not a misspelt method');
+  });
+
   test('comments are skipped before, between and after headers; // comments too', () => {
     const file = parseODataFile('// a query\n# another\nGET accounts\n# a comment between headers\nPrefer: return=representation\n// and another\nIf-Match: *\n');
     assert.deepEqual(file.requests[0].headers.map((h) => h.name), ['Prefer', 'If-Match']);
@@ -279,7 +292,7 @@ describe('parseODataFile: diagnostics at their positions', () => {
   });
 });
 
-const PIECES = ['\n', '\r\n', '###', '#', '//', '@', '=', '{{', '}}', '{{top}}', ' ', '\t', '    &', '?', '&', ':', 'GET ', 'POST ', '<', '>', '"', '{', '}', 'fetchXml=', '$filter=', 'Prefer: ', '# @connection ', '\u00e9', '\ud83d'];
+const PIECES = [' HTTP/1.1', '[Organization URI]', '\n', '\r\n', '###', '#', '//', '@', '=', '{{', '}}', '{{top}}', ' ', '\t', '    &', '?', '&', ':', 'GET ', 'POST ', '<', '>', '"', '{', '}', 'fetchXml=', '$filter=', 'Prefer: ', '# @connection ', '\u00e9', '\ud83d'];
 
 describe('parseODataFile: never throws on half-typed text', () => {
   test('2,000 mutated files: no exception, spans inside the text, requests in order, URLs mapping back', () => {

@@ -84,6 +84,13 @@ describe('formatFile', () => {
     assert.equal(parseODataFile(split).requests[0].url, parseODataFile(text).requests[0].url);
   });
 
+  test('an HTTP/1.1 after the URL stays after it', () => {
+    const text = 'GET [Organization URI]/api/data/v9.2/accounts?$select=name&$top=3 HTTP/1.1\nAccept: application/json\n';
+    const split = format(text, SPLIT);
+    assert.equal(split, 'GET [Organization URI]/api/data/v9.2/accounts\n    ?$select=name\n    &$top=3 HTTP/1.1\nAccept: application/json\n');
+    assert.equal(format(split, JOIN), text);
+  });
+
   test('a URL with a comment line between its lines is left alone (formatting would drop the comment)', () => {
     const text = 'GET accounts?$select=name\n# &$top=5\n    &$count=true\n';
     assert.deepEqual(formatFile(parseODataFile(text), JOIN), []);
@@ -102,7 +109,7 @@ describe('formatFile', () => {
 describe('formatFile on half-typed files', () => {
   /** The URLs of a file, ignoring blanks before `&`, `?` and the end (formatting drops those). */
   const urls = (text: string) => parseODataFile(text).requests.map((r) => r.url.replace(/\s+(?=[&?]|$)/g, ''));
-  const PIECES = ['\n', '\r\n', '###', '#', '@', '{{', '}}', '{{top}}', ' ', '\t', '    &', '?', '&', ':', 'GET ', '<', '>', 'fetchXml=', '$filter=', '=', 'x'];
+  const PIECES = [' HTTP/1.1', '[Organization URI]', '\n', '\r\n', '###', '#', '@', '{{', '}}', '{{top}}', ' ', '\t', '    &', '?', '&', ':', 'GET ', '<', '>', 'fetchXml=', '$filter=', '=', 'x'];
   const BASE = 'GET accounts?fetchXml=\n    <fetch top="5">\n    <entity name="account"/></fetch>&$top=1\n' + ONE_LINE;
 
   test('2,000 mutated files: split and join keep every URL, and a second pass finds nothing to do', () => {
