@@ -9,6 +9,17 @@
  * its URL as one string (`url`, continuation lines joined, variables replaced
  * by their values) together with `pieces`, which map every URL offset back to
  * the file; `urlToDoc` and `docToUrl` translate between the two.
+ *
+ * Choices made here (each is explained for users in docs/odata-file.md):
+ * - Variables are file-wide: a request may use one defined further down, and
+ *   when a name is defined twice the last definition applies everywhere (the
+ *   earlier one gets a warning). A value may use other variables.
+ * - Header values and bodies keep the text as typed; `resolvedValue` and
+ *   `resolvedText` hold them with variables substituted.
+ * - The body leaves out blank and comment lines at its start and end, so a
+ *   comment about the next request is not sent; comment lines inside it are sent.
+ * - One pass over the lines, then one per request: linear in the file's length,
+ *   as it runs on every keystroke.
  */
 import type { Diagnostic, ParseResult, Span } from './ast';
 import { parseRequestUrl } from './index';
@@ -490,10 +501,9 @@ class FileParser {
   private request(block: Block): ODataRequest {
     const text = this.text;
     const first = this.lines[block.first];
-    const request: ODataRequest = {
-      start: first.start, end: this.lines[block.last].end, title: '', method: 'GET', url: '',
-      pieces: [], parsed: parseRequestUrl(''), headers: [],
-    };
+    // With nothing typed yet, the URL is empty (and its "expected an entity set" goes unreported).
+    const url = block.requestLine === undefined ? { url: '', pieces: [], parsed: parseRequestUrl('') } : this.url(block);
+    const request: ODataRequest = { start: first.start, end: this.lines[block.last].end, title: '', method: 'GET', ...url, headers: [] };
     if (block.separator !== undefined) {
       let k = first.start;
       while (text[k] === ' ' || text[k] === '\t') k++;
@@ -518,13 +528,12 @@ class FileParser {
       }
       return request;
     }
-    this.url(request, block);
     for (const h of block.headerLines) request.headers.push(this.header(h.line, h.afterUrl));
     if (block.bodyFirst !== undefined && block.bodyLast !== undefined) this.body(request, this.lines[block.bodyFirst].start, this.lines[block.bodyLast].end);
     return request;
   }
 
-  private url(request: ODataRequest, block: Block): void {
+  private url(block: Block): Pick<ODataRequest, 'url' | 'pieces' | 'parsed' | 'urlSpan' | 'urlLines'> {
     const b = new Builder(this.text);
     const unresolved: Span[] = [];
     for (const line of block.urlLines) {
@@ -536,18 +545,19 @@ class FileParser {
     if (!b.pieces.length) b.pieces.push({ urlStart: 0, urlLength: 0, docStart: firstLine.start, docLength: 0 });
     let urlEnd = lastLine.end;
     while (urlEnd > lastLine.start && /\s/.test(this.text[urlEnd - 1])) urlEnd--;
-    request.url = b.s;
-    request.pieces = b.pieces;
-    request.urlSpan = { start: firstLine.start, end: Math.max(firstLine.start, urlEnd) };
-    request.urlLines = block.urlLines.map((l) => ({ start: l.start, end: l.end }));
-    request.parsed = parseRequestUrl(b.s);
-    for (const d of request.parsed.diagnostics) {
-      const start = urlToDoc(request, d.start);
-      const end = d.end > d.start ? docEndOf(request.pieces, d.end) : start;
+    const parsed = parseRequestUrl(b.s);
+    for (const d of parsed.diagnostics) {
+      const start = offsetToDoc(b.pieces, d.start, firstLine.start);
+      const end = d.end > d.start ? docEndOf(b.pieces, d.end) : start;
       // `{{x}}` left as typed already has its own diagnostic; the URL parser's complaints about its braces are echoes.
       if (unresolved.some((u) => start < u.end && end > u.start)) continue;
       this.diagnostics.push({ ...d, start, end });
     }
+    return {
+      url: b.s, pieces: b.pieces, parsed,
+      urlSpan: { start: firstLine.start, end: Math.max(firstLine.start, urlEnd) },
+      urlLines: block.urlLines.map((l) => ({ start: l.start, end: l.end })),
+    };
   }
 
   private header(n: number, afterUrl: boolean): Header {
