@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { docToUrl, parseODataFile, requestAt, urlToDoc, type ODataFile } from '../../../src/odata/file';
 import { prng } from './prng';
@@ -99,6 +100,19 @@ describe('parseODataFile: the example of the issue', () => {
   });
 });
 
+describe('docs/odata-file.md', () => {
+  const blocks = [...readFileSync('docs/odata-file.md', 'utf8').matchAll(/^```\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+
+  test('opens with the example of the issue', () => {
+    assert.equal(blocks[0], EXAMPLE);
+  });
+
+  test('every example in it parses without a diagnostic', () => {
+    assert.ok(blocks.length >= 4);
+    for (const block of blocks) assert.deepEqual(parseODataFile(block).diagnostics, [], block);
+  });
+});
+
 describe('parseODataFile: requests, lines and spans', () => {
   test('a first request needs no ###, the method defaults to GET, and is case-insensitive', () => {
     const file = parseODataFile('accounts?$top=1\n###\npatch contacts(00000000-0000-0000-0000-000000000001)\n');
@@ -143,6 +157,14 @@ describe('parseODataFile: requests, lines and spans', () => {
     assert.deepEqual(r.parsed.diagnostics, []);
     assert.deepEqual(r.parsed.tree.options.map((o) => o.key), ['fetchXml', '$top']);
     assertMapsBack(parseODataFile(text));
+  });
+
+  test("a '%' in raw FetchXML is a character (a like pattern), not percent-encoding; encoded FetchXML is still decoded", () => {
+    const raw = parseODataFile('GET accounts?fetchXml=\n  <fetch><entity name="account"><filter><condition attribute="name" operator="like" value="Con%toso%"/></filter></entity></fetch>\n');
+    assert.deepEqual(raw.diagnostics, []);
+    assert.deepEqual(raw.requests[0].parsed.tree.options[0].value, { kind: 'fetchXml', xml: '<fetch><entity name="account"><filter><condition attribute="name" operator="like" value="Con%toso%"/></filter></entity></fetch>' });
+    const encoded = parseODataFile('GET accounts?fetchXml=%3Cfetch%3E%3Centity%20name%3D%22account%22%2F%3E%3C%2Ffetch%3E\n');
+    assert.deepEqual(encoded.requests[0].parsed.tree.options[0].value, { kind: 'fetchXml', xml: '<fetch><entity name="account"/></fetch>' });
   });
 
   test('&amp; inside raw FetchXML stays in the XML', () => {
