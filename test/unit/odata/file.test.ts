@@ -107,9 +107,13 @@ describe('docs/odata-file.md', () => {
     assert.equal(blocks[0], EXAMPLE);
   });
 
-  test('every example in it parses without a diagnostic', () => {
+  test('every example in it, and the one in the README, parses without a diagnostic', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## The .odata file format'));
+    const example = /^```\n([\s\S]*?)^```$/m.exec(section)?.[1] ?? '';
+    assert.match(example, /### Active accounts/);
     assert.ok(blocks.length >= 4);
-    for (const block of blocks) assert.deepEqual(parseODataFile(block).diagnostics, [], block);
+    for (const block of [...blocks, example]) assert.deepEqual(parseODataFile(block).diagnostics, [], block);
   });
 });
 
