@@ -212,6 +212,8 @@ class FileParser {
       this.lines.push({ start, end: nl > start && text[nl - 1] === '\r' ? nl - 1 : nl });
       start = nl + 1;
     }
+    // A byte order mark (files read from disk may keep one) is not part of the first line.
+    if (text.charCodeAt(0) === 0xfeff) this.lines[0].start = Math.min(1, this.lines[0].end);
   }
 
   parse(): ODataFile {
@@ -290,7 +292,7 @@ class FileParser {
         if (inXml && (k > start || c === '<') && !optionStart) {
           const previous = block.urlLines[block.urlLines.length - 1];
           // Lines of XML join without their indentation, except where that would glue two words together.
-          const glue = previous.end > previous.start && text[previous.end - 1] !== '>' && c !== '<' && k > start;
+          const glue = previous.end > previous.start && !'>='.includes(text[previous.end - 1]) && c !== '<' && k > start;
           const urlEnd = this.cutHttpVersion(block, k, end);
           block.urlLines.push({ start: k, end: urlEnd, fullEnd: end, xmlJoin: glue });
           inXml = this.endsInFetchXml(k, urlEnd, true);
@@ -568,6 +570,10 @@ class FileParser {
     let te = end;
     while (te > k && /\s/.test(text[te - 1])) te--;
     const colon = text.indexOf(':', k);
+    if (text[k] === '{' || text[k] === '[') {
+      this.report(k, te, 'A body comes after a blank line: add an empty line before it.', 'header-syntax');
+      return { start: k, end, name: '', value: '', nameSpan: { start: k, end: k }, valueSpan: { start: end, end }, resolvedValue: '' };
+    }
     if (colon < 0 || colon >= te) {
       const hint = afterUrl && k > start ? '; a URL continues only on lines that start with & or ?' : ', e.g. Prefer: odata.maxpagesize=50';
       this.report(k, te, `Expected \`Name: value\` (a header)${hint}.`, 'header-syntax');

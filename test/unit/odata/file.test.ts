@@ -171,6 +171,11 @@ describe('parseODataFile: requests, lines and spans', () => {
     assert.deepEqual(encoded.requests[0].parsed.tree.options[0].value, { kind: 'fetchXml', xml: '<fetch><entity name="account"/></fetch>' });
   });
 
+  test('FetchXML on the line after fetchXml= starts right after the =, encoded or not', () => {
+    const r = parseODataFile('GET accounts?fetchXml=\n    %3Cfetch%3E%3Centity%20name%3D%22account%22%2F%3E%3C%2Ffetch%3E\n').requests[0];
+    assert.deepEqual(r.parsed.tree.options[0].value, { kind: 'fetchXml', xml: '<fetch><entity name="account"/></fetch>' });
+  });
+
   test('&amp; inside raw FetchXML stays in the XML', () => {
     const r = parseODataFile('GET accounts?fetchXml=\n  <fetch><entity name="account"><filter><condition attribute="name" operator="eq" value="A\n  &amp; B"/></filter></entity></fetch>\n').requests[0];
     assert.match(r.url, /value="A &amp; B"/);
@@ -183,6 +188,13 @@ describe('parseODataFile: requests, lines and spans', () => {
     assert.equal(file.requests[0].body?.text, '{\n  "firstname": "Ada"\n}');
     assert.deepEqual(file.diagnostics, []);
     assert.equal(file.requests[1].title, 'next');
+  });
+
+  test('a byte order mark does not hide the first line', () => {
+    const file = parseODataFile('\ufeff@top = 3\nGET accounts?$top={{top}}\n');
+    assert.deepEqual(file.diagnostics, []);
+    assert.equal(file.requests[0].url, 'accounts?$top=3');
+    assert.equal(parseODataFile('\ufeff# @connection Dev\n').connection?.name, 'Dev');
   });
 
   test('an empty file, a file of comments and a lone ### have no diagnostics', () => {
@@ -279,6 +291,7 @@ const DIAGNOSTICS: { name: string; source: string; code: string | undefined; sev
   { name: 'variable with a bad name', source: '@⟪1x⟫ = 3\nGET accounts\n', code: 'variable-syntax' },
   { name: 'header being typed', source: 'GET accounts\n⟪Prefer⟫\n', code: 'header-syntax' },
   { name: 'indented line that is neither a continuation nor a header', source: 'GET accounts?$select=name\n    ⟪$top=1⟫\n', code: 'header-syntax' },
+  { name: 'a body without the blank line before it', source: 'POST contacts\nContent-Type: application/json\n⟪{ "a": 1 }⟫\n', code: 'header-syntax' },
   { name: 'header name with a space', source: 'GET accounts\n⟪Content Type⟫: application/json\n', code: 'header-syntax' },
   { name: 'header without a name', source: 'GET accounts\n⟪:⟫ x\n', code: 'header-syntax' },
   { name: 'misspelt method', source: '⟪GETT⟫ accounts\n', code: 'unknown-method' },
