@@ -12,7 +12,6 @@ export interface JsonError {
   message: string;
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const LITERALS = ['true', 'false', 'null'];
 const ESCAPES = '"\\/bfnrtu';
 
@@ -62,14 +61,18 @@ function scan(s: string): JsonError | undefined {
         state = 'after';
         continue;
       }
-      NUMBER.lastIndex = i;
-      if (NUMBER.test(s)) {
-        i = NUMBER.lastIndex;
+      if (c === '-' || (c >= '0' && c <= '9')) {
+        const end = number(s, i);
+        if (typeof end !== 'number') return end;
+        i = end;
         state = 'after';
         continue;
       }
-      const word = LITERALS.find((w) => s.startsWith(w, i));
+      const word = LITERALS.find((w) => w[0] === c);
       if (word) {
+        let j = 0;
+        while (j < word.length && s[i + j] === word[j]) j++;
+        if (j < word.length) return fail(`Expected ${word} (JSON writes true, false and null in lower case, strings in double quotes).`, i + j);
         i += word.length;
         state = 'after';
         continue;
@@ -116,13 +119,40 @@ function string(s: string, at: number): number | JsonError {
     if (c === '"') return i + 1;
     if (c === '\\') {
       const e = s[i + 1];
-      if (e === undefined || !ESCAPES.includes(e)) return { offset: i, message: `Invalid escape '\\${e ?? ''}' in a JSON string: write \\\\ for a backslash.` };
-      if (e === 'u' && !/^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) return { offset: i, message: 'Expected four hexadecimal digits after \\u.' };
+      if (e === undefined) break;
+      if (!ESCAPES.includes(e)) return { offset: i + 1, message: `Invalid escape '\\${e}' in a JSON string: write \\\\ for a backslash.` };
+      for (let h = i + 2; e === 'u' && h < i + 6; h++) {
+        if (!/[0-9a-fA-F]/.test(s[h] ?? '')) return { offset: h, message: 'Expected four hexadecimal digits after \\u.' };
+      }
       i += e === 'u' ? 6 : 2;
       continue;
     }
     if (c.charCodeAt(0) < 0x20) return { offset: i, message: 'A JSON string cannot contain a line break or control character: close the string or write \\n.' };
     i++;
   }
-  return { offset: at, message: 'This string is never closed: add the closing ".' };
+  return { offset: s.length, message: `The string that starts at offset ${at} is never closed: add the closing ".` };
+}
+
+/** Scans the number starting at `s[at]` (a '-' or a digit); returns the offset after it, or the error. */
+function number(s: string, at: number): number | JsonError {
+  const digits = (from: number) => {
+    let k = from;
+    while (k < s.length && s[k] >= '0' && s[k] <= '9') k++;
+    return k;
+  };
+  let i = s[at] === '-' ? at + 1 : at;
+  if (s[i] === '0') i++;
+  else if (digits(i) > i) i = digits(i);
+  else return { offset: i, message: "Expected a digit after '-'." };
+  if (s[i] === '.') {
+    if (digits(i + 1) === i + 1) return { offset: i + 1, message: "Expected a digit after the decimal point '.'." };
+    i = digits(i + 1);
+  }
+  if (s[i] === 'e' || s[i] === 'E') {
+    let k = i + 1;
+    if (s[k] === '+' || s[k] === '-') k++;
+    if (digits(k) === k) return { offset: k, message: 'Expected the digits of the exponent.' };
+    i = digits(k);
+  }
+  return i;
 }
