@@ -300,7 +300,7 @@ const DIAGNOSTICS: { name: string; source: string; code: string | undefined; sev
   { name: 'connection binding without a name', source: '⟪# @connection⟫\nGET accounts\n', code: 'connection-syntax' },
   { name: 'body that is not JSON: trailing comma', source: 'POST contacts\n\n{ "firstname": "Ada", ⟪}⟫\n', code: 'invalid-json' },
   { name: 'body that is not JSON: unquoted name, on the third line', source: 'POST contacts\nContent-Type: application/json\n\n{\n  "a": 1,\n  ⟪b⟫: 2\n}\n', code: 'invalid-json' },
-  { name: 'body that is not JSON after substitution', source: '@n = 1\nPOST contacts\n\n{ "a": {{n}}, "b": ⟪t⟫ }\n', code: 'invalid-json' },
+  { name: 'body that is not JSON after substitution', source: '@n = 1\nPOST contacts\n\n{ "a": {{n}}, "b": t⟪ ⟫}\n', code: 'invalid-json' },
   { name: 'error inside a substituted variable points at the whole {{x}}', source: '@n = 1 2\nPOST contacts\n\n{ "a": ⟪{{n}}⟫ }\n', code: 'invalid-json' },
   { name: 'body of a GET', source: 'GET accounts\n\n⟪GET contacts⟫\n', code: 'body-ignored', severity: 'warning' },
 ];
