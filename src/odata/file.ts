@@ -574,6 +574,10 @@ class FileParser {
       this.report(k, te, 'A body comes after a blank line: add an empty line before it.', 'header-syntax');
       return { start: k, end, name: '', value: '', nameSpan: { start: k, end: k }, valueSpan: { start: end, end }, resolvedValue: '' };
     }
+    if ((text[k] === '&' || text[k] === '?') && !afterUrl) {
+      this.report(k, te, "A URL continues only on the lines right after it, before the headers: move this line up, under the URL.", 'header-syntax');
+      return { start: k, end, name: text.slice(k, te), value: '', nameSpan: { start: k, end: te }, valueSpan: { start: end, end }, resolvedValue: '' };
+    }
     if (colon < 0 || colon >= te) {
       const hint = afterUrl && k > start ? '; a URL continues only on lines that start with & or ?' : ', e.g. Prefer: odata.maxpagesize=50';
       this.report(k, te, `Expected \`Name: value\` (a header)${hint}.`, 'header-syntax');

@@ -278,7 +278,7 @@ describe('parseODataFile: requests, lines and spans', () => {
 });
 
 /** Each row: a file with the expected diagnostic's range marked ⟪...⟫, and its code (undefined: a URL syntax error). */
-const DIAGNOSTICS: { name: string; source: string; code: string | undefined; severity?: string }[] = [
+const DIAGNOSTICS: { name: string; source: string; code: string | undefined; severity?: string; message?: RegExp }[] = [
   { name: 'URL syntax error on a continuation line, in file offsets', source: 'GET accounts?$select=name\n    &$filter=name eq ⟪)⟫\n', code: undefined },
   { name: 'unknown query option after a variable', source: '@t = 5\nGET accounts?$top={{t}}&⟪$tpo⟫=1\n', code: undefined },
   { name: 'undefined variable', source: 'GET accounts?$top=⟪{{top}}⟫\n', code: 'undefined-variable' },
@@ -290,8 +290,9 @@ const DIAGNOSTICS: { name: string; source: string; code: string | undefined; sev
   { name: 'variable without =', source: '@⟪top⟫\nGET accounts\n', code: 'variable-syntax' },
   { name: 'variable with a bad name', source: '@⟪1x⟫ = 3\nGET accounts\n', code: 'variable-syntax' },
   { name: 'header being typed', source: 'GET accounts\n⟪Prefer⟫\n', code: 'header-syntax' },
-  { name: 'indented line that is neither a continuation nor a header', source: 'GET accounts?$select=name\n    ⟪$top=1⟫\n', code: 'header-syntax' },
-  { name: 'a body without the blank line before it', source: 'POST contacts\nContent-Type: application/json\n⟪{ "a": 1 }⟫\n', code: 'header-syntax' },
+  { name: 'indented line that is neither a continuation nor a header', source: 'GET accounts?$select=name\n    ⟪$top=1⟫\n', code: 'header-syntax', message: /start with & or \?/ },
+  { name: 'a body without the blank line before it', source: 'POST contacts\nContent-Type: application/json\n⟪{ "a": 1 }⟫\n', code: 'header-syntax', message: /blank line/ },
+  { name: 'a URL continuation after the headers', source: 'GET accounts?$select=name\nPrefer: return=representation\n    ⟪&$top=1⟫\n', code: 'header-syntax', message: /move this line up/ },
   { name: 'header name with a space', source: 'GET accounts\n⟪Content Type⟫: application/json\n', code: 'header-syntax' },
   { name: 'header without a name', source: 'GET accounts\n⟪:⟫ x\n', code: 'header-syntax' },
   { name: 'misspelt method', source: '⟪GETT⟫ accounts\n', code: 'unknown-method' },
@@ -314,6 +315,7 @@ describe('parseODataFile: diagnostics at their positions', () => {
       assert.ok(found.length, `no ${row.code ?? 'URL'} diagnostic in ${JSON.stringify(file.diagnostics)}`);
       assert.deepEqual([found[0].start, found[0].end], [start, end], `${text.slice(found[0].start, found[0].end)} / ${found[0].message}`);
       assert.equal(found[0].severity, row.severity ?? 'error');
+      if (row.message) assert.match(found[0].message, row.message);
     });
   }
 
