@@ -73,10 +73,10 @@ function rawUrl(text: string, request: ODataRequest): RawUrl {
   let s = '';
   const doc: number[] = [];
   for (const p of request.pieces) {
-    const from = p.variable === undefined ? p.urlStart : 0;
-    s += p.variable === undefined ? request.url.slice(from, from + p.urlLength) : text.slice(p.docStart, p.docStart + p.docLength);
-    const length = p.variable === undefined ? p.urlLength : p.docLength;
-    for (let k = 0; k < length; k++) doc.push(p.docStart + k);
+    // A text piece reads the same in the URL and in the file; a variable's is its `{{name}}`.
+    const typed = text.slice(p.docStart, p.docStart + p.docLength);
+    s += typed;
+    for (let k = 0; k < typed.length; k++) doc.push(p.docStart + k);
   }
   const lineBefore = new Uint8Array(doc.length);
   for (let k = 1; k < doc.length; k++) if (doc[k] !== doc[k - 1] + 1 && text.slice(doc[k - 1], doc[k]).includes('\n')) lineBefore[k] = 1;
