@@ -227,8 +227,10 @@ class FileParser {
     return file;
   }
 
-  private report(start: number, end: number, message: string, code: string, severity: Diagnostic['severity'] = 'error'): void {
-    this.diagnostics.push({ start, end, message, severity, code });
+  private report(start: number, end: number, message: string, code: string, severity: Diagnostic['severity'] = 'error'): FileDiagnostic {
+    const diagnostic: FileDiagnostic = { start, end, message, severity, code };
+    this.diagnostics.push(diagnostic);
+    return diagnostic;
   }
 
   /** First pass: which lines are separators, variables, request lines, URL continuations, headers and bodies. */
@@ -496,7 +498,8 @@ class FileParser {
     } else {
       const guess = closest(name, this.definitions.keys());
       const hint = guess ? `; did you mean {{${guess}}}?` : `: define it on its own line, @${name} = value.`;
-      this.report(start, end, `The variable '${name}' is not defined${hint}`, 'undefined-variable');
+      const diagnostic = this.report(start, end, `The variable '${name}' is not defined${hint}`, 'undefined-variable');
+      if (guess) diagnostic.fix = { title: `Change to {{${guess}}}`, edits: [{ start, end, newText: `{{${guess}}}` }] };
     }
   }
 

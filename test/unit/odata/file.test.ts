@@ -269,6 +269,16 @@ describe('parseODataFile: requests, lines and spans', () => {
     assertMapsBack(file);
   });
 
+  test('the "did you mean" of an undefined variable comes with its fix, which makes the diagnostic go away', () => {
+    const text = '@top = 10\nGET accounts?$top={{ tpo }}\n';
+    const [d] = parseODataFile(text).diagnostics;
+    assert.equal(d.fix?.title, 'Change to {{top}}');
+    const fixed = text.slice(0, d.fix!.edits[0].start) + d.fix!.edits[0].newText + text.slice(d.fix!.edits[0].end);
+    assert.deepEqual(parseODataFile(fixed).diagnostics, []);
+    assert.equal(parseODataFile(fixed).requests[0].url, 'accounts?$top=10');
+    assert.equal(parseODataFile('GET accounts?$top={{nothing}}').diagnostics[0].fix, undefined, 'no fix without a close name');
+  });
+
   test('performance shape: 1,000 lines of requests parse into 250 requests', () => {
     const block = '### Query\nGET accounts?$select=name\n    &$filter=statecode eq {{s}}\n\n';
     const file = parseODataFile('@s = 0\n' + block.repeat(250));
