@@ -367,7 +367,10 @@ class FileParser {
     block.method = word;
     block.methodSpan = { start: k, end: k + m[1].length };
     if (!known) {
-      this.report(k, k + m[1].length, `Unknown method '${m[1]}': a request starts with ${METHODS.join(', ')} (or only the URL, for GET).`, 'unknown-method');
+      const guess = closest(word, METHODS);
+      const end = k + m[1].length;
+      const diagnostic = this.report(k, end, `Unknown method '${m[1]}'${guess ? `; did you mean ${guess}?` : ''}: a request starts with ${METHODS.join(', ')} (or only the URL, for GET).`, 'unknown-method');
+      if (guess) diagnostic.fix = { title: `Change to ${guess}`, edits: [{ start: k, end, newText: guess }] };
     }
     return rest;
   }

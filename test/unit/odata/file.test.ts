@@ -279,6 +279,12 @@ describe('parseODataFile: requests, lines and spans', () => {
     assert.equal(parseODataFile('GET accounts?$top={{nothing}}').diagnostics[0].fix, undefined, 'no fix without a close name');
   });
 
+  test('a misspelt method comes with the fix to the closest one', () => {
+    const [d] = parseODataFile('PTACH contacts(00000000-0000-0000-0000-000000000001)\n').diagnostics;
+    assert.match(d.message, /did you mean PATCH\?/);
+    assert.deepEqual(d.fix?.edits, [{ start: 0, end: 5, newText: 'PATCH' }]);
+  });
+
   test('performance shape: 1,000 lines of requests parse into 250 requests', () => {
     const block = '### Query\nGET accounts?$select=name\n    &$filter=statecode eq {{s}}\n\n';
     const file = parseODataFile('@s = 0\n' + block.repeat(250));
