@@ -192,12 +192,16 @@ function parseOption(
     if (isSystem || isAlias) diags.push({ start, end: nameEnd, message: `Expected '=' and a value after '${name}'.`, severity: 'error' });
     return option;
   }
-  const seg = decodeSegment(text, valueStart, end, diags);
   if (key.toLowerCase() === 'fetchxml') {
-    option.value = { kind: 'fetchXml', xml: seg.s };
-    if (!seg.s.trim()) diags.push({ start: equals, end: equals + 1, message: 'Expected a FetchXML query after fetchXml=, e.g. <fetch><entity name="account"/></fetch>.', severity: 'error' });
+    // XML typed as it is (it starts with '<', which encoded would be %3C) is encoded when sent, so its '%'
+    // is a character, e.g. the wildcard of operator="like" value="Contoso%"; only encoded XML is decoded.
+    const raw = text.slice(valueStart, end);
+    const xml = raw.trimStart().startsWith('<') ? raw : decodeSegment(text, valueStart, end, diags).s;
+    option.value = { kind: 'fetchXml', xml };
+    if (!xml.trim()) diags.push({ start: equals, end: equals + 1, message: 'Expected a FetchXML query after fetchXml=, e.g. <fetch><entity name="account"/></fetch>.', severity: 'error' });
     return option;
   }
+  const seg = decodeSegment(text, valueStart, end, diags);
   if (!isSystem && !isAlias) {
     option.value = { kind: 'raw', text: seg.s };
     return option;

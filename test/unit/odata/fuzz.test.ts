@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { contextAt, parseRequestUrl, parseWork } from '../../../src/odata/index';
-
-/** mulberry32: a small seeded PRNG, so every run feeds the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './prng';
 
 const SEEDS = [
   "accounts?$select=name,accountnumber&$filter=statecode eq 0 and contains(name,'contoso')&$top=10",
