@@ -33,7 +33,8 @@ describe('.odata files: a query language that knows Dataverse, in a real VS Code
     await page().keyboard.press('Control+G');
     const input = page().locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`${line}:${col}`);
+    // Ctrl+G opens Quick Open with ':' typed; the line and column follow it.
+    await input.fill(`:${line}:${col}`);
     await input.press('Enter');
     await input.waitFor({ state: 'hidden', timeout: 10_000 });
   }
@@ -119,9 +120,14 @@ describe('.odata files: a query language that knows Dataverse, in a real VS Code
 
     await keyboard.type('?$select=', { delay: 30 });
     await keyboard.press('Control+Space');
-    await suggestion('accountnumber').waitFor({ state: 'visible', timeout: 30_000 });
-    await suggestion('name').waitFor({ state: 'visible', timeout: 10_000 });
+    await page().locator('.suggest-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 });
     await session.workbench.screenshot('odata-complete-columns');
+    // The primary name comes first; typing narrows the list to the other columns.
+    await page().locator('.suggest-widget .monaco-list-row.focused', { hasText: /^name/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    await keyboard.type('accountn', { delay: 30 });
+    await suggestion('accountnumber').waitFor({ state: 'visible', timeout: 30_000 });
+    await keyboard.press('Enter');
+    await editorLines().getByText('GET accounts?$select=accountnumber', { exact: true }).waitFor({ state: 'visible', timeout: 10_000 });
     await keyboard.press('Escape');
   });
 
@@ -139,5 +145,18 @@ describe('.odata files: a query language that knows Dataverse, in a real VS Code
     await editorLines().getByText('# @connection Sales').waitFor({ state: 'visible', timeout: 15_000 });
     await fileStatus('Query file bound to connection Sales').waitFor({ state: 'visible', timeout: 15_000 });
     await session.workbench.screenshot('odata-bound');
+  });
+
+  test('highlighting: methods, entity sets, query options and variables each have their colour, in dark and light themes', async () => {
+    // The test tsconfig has no DOM types, hence the narrow shape of getComputedStyle.
+    const colourOf = (text: string) =>
+      editorLines().getByText(text, { exact: true }).first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
+    for (const theme of ['Dark Modern', 'Light Modern']) {
+      await session.workbench.pickColorTheme(theme);
+      await page().waitForTimeout(500);
+      const colours = { method: await colourOf('GET'), entitySet: await colourOf('accounts'), option: await colourOf('$select'), variable: await colourOf('top') };
+      assert.equal(new Set(Object.values(colours)).size, Object.keys(colours).length, `${theme}: ${JSON.stringify(colours)}`);
+      await session.workbench.screenshot(`odata-${theme.toLowerCase().replace(' ', '-')}`);
+    }
   });
 });

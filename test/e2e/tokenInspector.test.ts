@@ -73,19 +73,7 @@ describe('token inspector: what is in the token, checked against the connection,
       });
   }
 
-  /** Picks a colour theme as a person does: the palette's Color Theme command, then the theme's name. */
-  async function pickColorTheme(theme: string): Promise<void> {
-    const { page } = session.workbench;
-    const input = page.locator('.quick-input-widget input');
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('>Preferences: Color Theme');
-    // "Browse Color Themes in Marketplace" ranks first: click the command itself.
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
-    await row.click();
-    await session.workbench.answer(/Select Color Theme/i, theme);
-  }
+  const pickColorTheme = (theme: string) => session.workbench.pickColorTheme(theme);
 
   /** Runs "Inspect Token..." and pastes the text into the (masked) input box. */
   async function inspectPasted(text: string): Promise<void> {

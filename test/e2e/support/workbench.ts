@@ -116,6 +116,19 @@ export class Workbench {
     await widget.locator('input').first().press('Enter');
   }
 
+  /** Picks a colour theme as a person does: the palette's Color Theme command, then the theme's name. */
+  async pickColorTheme(theme: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>Preferences: Color Theme');
+    // "Browse Color Themes in Marketplace" ranks first: click the command itself.
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+    await this.answer(/Select Color Theme/i, theme);
+  }
+
   /** Text of the status bar. */
   async statusBarText(): Promise<string> {
     return (await this.page.locator('.part.statusbar').innerText()).replace(/\u00a0/g, ' ');
