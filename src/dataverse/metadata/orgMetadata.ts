@@ -387,6 +387,8 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
       return this._saving;
     }
     const run = (async () => {
+      // Start on a later turn of the event loop: whoever is waiting for the metadata gets it first.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
       do {
         this._saveAgain = false;
         if (this._disposed || !this._tables) return;

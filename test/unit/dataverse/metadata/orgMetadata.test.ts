@@ -116,6 +116,24 @@ describe('OrgMetadata', () => {
     assert.deepEqual([none.kind, none.changedTables, none.deletedTables], ['incremental', [], []]);
   });
 
+  test('the first list is answered before the cache file is written; the write follows, and flush() waits for it', async () => {
+    const fs = memoryFileSystem();
+    const writes: string[] = [];
+    const writeFile = fs.writeFile.bind(fs);
+    fs.writeFile = async (path, data) => {
+      writes.push(path);
+      return writeFile(path, data);
+    };
+    const org = await open(fs);
+    assert.ok((await org.tables()).length > 900);
+    assert.deepEqual(writes, [], 'nothing was written (or even encoded) before the list was answered');
+    await org.flush();
+    assert.equal(writes.length, 1);
+    const saved = await readMetadataCache(fs, cache());
+    assert.ok(saved.ok);
+    assert.deepEqual(saved.snapshot.tables, org.knownTables());
+  });
+
   test('a full load after a table was deleted: lookups made before it no longer find the table, and it is reported deleted', async () => {
     const org = await open(memoryFileSystem());
     const victim = [...(await org.tables())].reverse().find((t) => t.isCustom && t.entitySetName && !t.logicalName.startsWith('new_project'))!;
