@@ -67,6 +67,8 @@ export async function metadataCases(): Promise<{ cases: BenchCase[]; close: () =
   };
   const settleCold = async () => {
     await cold?.flush();
+    cold?.dispose();
+    cold = undefined; // the baseline keeps nothing from one run to the next either
     await fs.delete(metadataCachePath(location));
   };
   const coldWithWrite = async (): Promise<number> => {
