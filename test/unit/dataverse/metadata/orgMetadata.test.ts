@@ -132,6 +132,14 @@ describe('OrgMetadata', () => {
     const saved = await readMetadataCache(fs, cache());
     assert.ok(saved.ok);
     assert.deepEqual(saved.snapshot.tables, org.knownTables());
+
+    // Closing (the window, the connection) right after the list came still leaves the cache written.
+    const fs2 = memoryFileSystem();
+    const closing = await open(fs2);
+    await closing.tables();
+    closing.dispose();
+    await closing.flush();
+    assert.ok((await readMetadataCache(fs2, cache())).ok, 'the write asked for before dispose() happened');
   });
 
   test('a full load after a table was deleted: lookups made before it no longer find the table, and it is reported deleted', async () => {
