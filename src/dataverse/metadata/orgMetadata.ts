@@ -386,16 +386,10 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
       this._saveAgain = true;
       return this._saving;
     }
-    if (this._disposed) return Promise.resolve();
     const run = (async () => {
-      // Start on a later turn of the event loop: whoever is waiting for the metadata gets it first.
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      let first = true;
       do {
         this._saveAgain = false;
-        // The write asked for before dispose() still happens; only the rounds after it stop.
-        if ((this._disposed && !first) || !this._tables) return;
-        first = false;
+        if (this._disposed || !this._tables) return;
         try {
           await writeMetadataCache(this.options.fs, this.options.cache, this._snapshot());
           this._saveError = undefined;
