@@ -126,13 +126,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const inner = (v: unknown): unknown => (v && typeof v === 'object' && 'Value' in v ? (v as { Value: unknown }).Value : v);
 const id = (v: unknown): string => str(v).toLowerCase();
 
-function tableKind(t: Json): TableKind {
-  if (bool(t.IsIntersect)) return 'intersect';
-  if (bool(t.IsActivity)) return 'activity';
-  return bool(t.IsCustomEntity) ? 'custom' : 'system';
-}
-
 function toTable(t: Json, labels: LabelPicker): TableSummary {
+  const isCustom = bool(t.IsCustomEntity);
+  const isActivity = bool(t.IsActivity);
+  const isIntersect = bool(t.IsIntersect);
+  const kind: TableKind = isIntersect ? 'intersect' : isActivity ? 'activity' : isCustom ? 'custom' : 'system';
   return {
     metadataId: id(t.MetadataId),
     logicalName: str(t.LogicalName),
@@ -141,10 +139,10 @@ function toTable(t: Json, labels: LabelPicker): TableSummary {
     displayName: labels.pick(t.DisplayName),
     displayCollectionName: labels.pick(t.DisplayCollectionName),
     description: labels.pick(t.Description),
-    kind: tableKind(t),
-    isCustom: bool(t.IsCustomEntity),
-    isActivity: bool(t.IsActivity),
-    isIntersect: bool(t.IsIntersect),
+    kind,
+    isCustom,
+    isActivity,
+    isIntersect,
     isManaged: bool(t.IsManaged),
     ownershipType: str(inner(t.OwnershipType)) || 'None',
     primaryIdAttribute: str(t.PrimaryIdAttribute),
@@ -268,6 +266,12 @@ function toChoiceSet(columnLogicalName: string, kind: ChoiceSetKind, set: Json, 
 }
 
 const byLogicalName = <T extends { logicalName: string }>(a: T, b: T): number => (a.logicalName < b.logicalName ? -1 : a.logicalName > b.logicalName ? 1 : 0);
+
+/** Sorts by logical name in place; a list that already is in order (as Dataverse often answers) is only checked. */
+function sortByLogicalName<T extends { logicalName: string }>(list: T[]): T[] {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.logicalName > list[i]!.logicalName) return list.sort(byLogicalName);
+  return list;
+}
 const bySchemaName = <T extends { schemaName: string }>(a: T, b: T): number => (a.schemaName < b.schemaName ? -1 : a.schemaName > b.schemaName ? 1 : 0);
 
 /** A table's logical name as it goes into a key segment (quotes doubled, as OData string literals need). */
@@ -326,7 +330,7 @@ export class MetadataService {
 
   /** Table summaries from EntityMetadata rows (the list's or RetrieveMetadataChanges'), sorted by logical name. */
   private _tablesFrom(rows: readonly Json[], signal?: AbortSignal): Promise<TableSummary[]> {
-    return this._withLabels((labels) => rows.map((t) => toTable(t, labels)).sort(byLogicalName), signal);
+    return this._withLabels((labels) => sortByLogicalName(rows.map((t) => toTable(t, labels))), signal);
   }
 
   /** Every table, in one request with only the properties the list needs, sorted by logical name. */

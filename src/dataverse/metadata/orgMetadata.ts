@@ -57,8 +57,8 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
   readonly onDidChange: Event<MetadataChangeEvent> = this._onDidChange.event;
 
   private _tables: TableSummary[] | undefined;
-  private _byName = new Map<string, TableSummary>();
-  private _bySet = new Map<string, TableSummary>();
+  /** The list's indexes, built on the first lookup rather than on the critical path of a load (see _index). */
+  private _indexes: { byName: Map<string, TableSummary>; bySet: Map<string, TableSummary> } | undefined;
   private _details = new Map<string, LoadedParts>();
   private _stamp: string | null = null;
   private _refreshedAt: number | undefined;
@@ -175,7 +175,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     const { service } = this.options;
     // One request brings the list and the stamp it is current to, so no change can fall between them.
     const { tables, stamp: newStamp, bytes } = await service.loadTablesWithStamp(signal);
-    const before = new Set(this._tables?.map((t) => t.logicalName) ?? []);
+    const before = this._tables;
     this._generation++;
     this._setTables(tables);
     this._details.clear();
@@ -183,7 +183,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
     this._refreshedAt = this._now();
     this._source = 'network';
     void this._save();
-    const deleted = [...before].filter((n) => !this._byName.has(n));
+    const deleted = before?.length ? before.filter((t) => !this._index().byName.has(t.logicalName)).map((t) => t.logicalName) : [];
     this._onDidChange.fire({ tables: true, detailsOf: [] });
     return { kind: 'full', reason, bytes, changedTables: tables.map((t) => t.logicalName), deletedTables: deleted };
   }
@@ -266,7 +266,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
         case 'keys': value = await service.keys(tableLogicalName); break;
         default: value = await service.choices(tableLogicalName, undefined, await this.detail(tableLogicalName, 'columns')); break;
       }
-      if (generation === this._generation && this._byName.has(tableLogicalName)) {
+      if (generation === this._generation && this._index().byName.has(tableLogicalName)) {
         const d = this._details.get(tableLogicalName) ?? {};
         (d as Record<string, unknown>)[part] = value;
         this._details.set(tableLogicalName, d);
@@ -281,8 +281,7 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
   async deleteCache(): Promise<void> {
     this._generation++;
     this._tables = undefined;
-    this._byName.clear();
-    this._bySet.clear();
+    this._indexes = undefined;
     this._details.clear();
     this._stamp = null;
     this._refreshedAt = undefined;
@@ -300,12 +299,12 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
 
   async table(logicalName: string, signal?: AbortSignal): Promise<TableSummary | undefined> {
     await this.tables(signal);
-    return this._byName.get(logicalName);
+    return this._index().byName.get(logicalName);
   }
 
   async tableByEntitySet(entitySetName: string, signal?: AbortSignal): Promise<TableSummary | undefined> {
     await this.tables(signal);
-    return this._bySet.get(entitySetName);
+    return this._index().bySet.get(entitySetName);
   }
 
   async columns(tableLogicalName: string, signal?: AbortSignal): Promise<readonly Column[]> {
@@ -342,8 +341,24 @@ export class OrgMetadata implements MetadataLookup, IDisposable {
 
   private _setTables(tables: TableSummary[]): void {
     this._tables = tables;
-    this._byName = new Map(tables.map((t) => [t.logicalName, t]));
-    this._bySet = new Map(tables.filter((t) => t.entitySetName).map((t) => [t.entitySetName!, t]));
+    this._indexes = undefined;
+  }
+
+  /**
+   * The tables by logical name and by entity set name. Built when first asked for: the list is
+   * answered (and the tree drawn) without them, and a list replaced before any lookup never pays for them.
+   */
+  private _index(): { byName: Map<string, TableSummary>; bySet: Map<string, TableSummary> } {
+    if (!this._indexes) {
+      const byName = new Map<string, TableSummary>();
+      const bySet = new Map<string, TableSummary>();
+      for (const t of this._tables ?? []) {
+        byName.set(t.logicalName, t);
+        if (t.entitySetName) bySet.set(t.entitySetName, t);
+      }
+      this._indexes = { byName, bySet };
+    }
+    return this._indexes;
   }
 
   private _now(): number {

@@ -58,6 +58,7 @@ describe('OrgMetadata', () => {
     assert.equal(warm.cacheRejection, undefined);
     assert.equal(warm.source, 'cache');
     assert.equal(warm.knownTables()?.length, 1000);
+    assert.deepEqual(warm.knownTables(), a, 'the reopened cache holds the same tables, labels included');
     assert.equal((await warm.tableByEntitySet('accounts'))?.logicalName, 'account');
     assert.equal((await warm.column('account', '_primarycontactid_value'))?.logicalName, 'primarycontactid');
     assert.equal(warm.knownDetail('account', 'relationships'), undefined);
@@ -113,6 +114,31 @@ describe('OrgMetadata', () => {
     responses.length = 0;
     const none = await org.refresh();
     assert.deepEqual([none.kind, none.changedTables, none.deletedTables], ['incremental', [], []]);
+  });
+
+  test('the cache is written once the list is in memory, even when the org is closed right after it came', async () => {
+    const fs = memoryFileSystem();
+    const org = await open(fs);
+    const tables = await org.tables();
+    org.dispose();
+    await org.flush();
+    const saved = await readMetadataCache(fs, cache());
+    assert.ok(saved.ok, 'the write asked for before dispose() happened');
+    assert.deepEqual(saved.snapshot.tables, tables);
+  });
+
+  test('a full load after a table was deleted: lookups made before it no longer find the table, and it is reported deleted', async () => {
+    const org = await open(memoryFileSystem());
+    const victim = [...(await org.tables())].reverse().find((t) => t.isCustom && t.entitySetName && !t.logicalName.startsWith('new_project'))!;
+    assert.equal((await org.tableByEntitySet(victim.entitySetName!))?.logicalName, victim.logicalName);
+    assert.equal((await org.table(victim.logicalName))?.entitySetName, victim.entitySetName);
+    await client.send(`EntityDefinitions(LogicalName='${victim.logicalName}')`, { method: 'DELETE' });
+
+    const result = await org.refresh({ full: true });
+    assert.deepEqual([result.kind, result.deletedTables], ['full', [victim.logicalName]]);
+    assert.equal(await org.table(victim.logicalName), undefined);
+    assert.equal(await org.tableByEntitySet(victim.entitySetName!), undefined);
+    assert.equal((await org.tableByEntitySet('accounts'))?.logicalName, 'account');
   });
 
   test('an expired stamp (0x80044352) leads to a full load that replaces the cache', async () => {
