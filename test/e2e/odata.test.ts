@@ -79,6 +79,9 @@ describe('.odata files: a query language that knows Dataverse, in a real VS Code
     await page().locator('.part.statusbar').getByText('OData', { exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
     await page().locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible', timeout: 30_000 });
     await goTo(LINE, column('$skip') + 1);
+    // The request is a symbol (Outline, breadcrumbs) named by its title, and it folds.
+    await page().locator('.breadcrumbs-control').getByText('Accounts, second page the wrong way').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await page().locator('.monaco-editor .margin-view-overlays .codicon-folding-expanded').count(), 1);
     const text = await hoverText(/does not support \$skip/);
     assert.match(text, /odata\.maxpagesize/);
     await session.workbench.screenshot('odata-skip-warning');
