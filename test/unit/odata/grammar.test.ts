@@ -341,6 +341,13 @@ describe('half-typed text', () => {
     assert.doesNotMatch(scopesOf(t, '$top'), /embedded/);
   });
 
+  test('an indented header after an indented & line (Enter keeps the indentation) is a header, as the parser reads it', () => {
+    const t = tokenize("GET accounts?$top=10\n    &$filter=name eq 'x'\n    Prefer: odata.maxpagesize=100\n    Content-Type: application/json");
+    assert.match(scopesOf(t, '$filter'), /meta\.request-line\.odata/);
+    assert.match(scopesOf(t, 'Prefer'), /^meta\.request\.odata meta\.header\.odata support\.type\.property-name\.header\.odata$/);
+    assert.match(scopesOf(t, 'Content-Type'), /support\.type\.property-name\.header\.odata$/);
+  });
+
   test('an unindented line after the request line is a header, not more URL', () => {
     const t = tokenize('GET accounts?$select=name\nPrefer: return=representation');
     assert.doesNotMatch(scopesOf(t, 'Prefer'), /meta\.request-line/);
