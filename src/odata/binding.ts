@@ -23,7 +23,7 @@ export function bindingDiagnostics(file: ODataFile, names: readonly string[]): F
     start: span.start,
     end: span.end,
     message: binding.name
-      ? `No saved connection is named '${binding.name}'${guess ? `; did you mean '${guess}'?` : '.'}${known}`
+      ? `No saved connection is named '${binding.name}'${guess ? `; did you mean '${guess}'?` : '.'} Until it names one, only the syntax of this file is checked.${known}`
       : `Name the connection this file uses after '# @connection'.${known}`,
     severity: 'warning',
     code: 'unknown-connection',
@@ -32,17 +32,24 @@ export function bindingDiagnostics(file: ODataFile, names: readonly string[]): F
   return [diagnostic];
 }
 
+/** The offset after the line break that ends the line containing `offset`. */
+function lineEnd(text: string, offset: number): number {
+  const eol = text.indexOf('\n', offset);
+  return eol < 0 ? text.length : eol + 1;
+}
+
 /** The edit that binds the file to `name`, or removes the binding when `name` is undefined. */
 export function bindingEdit(file: ODataFile, name: string | undefined): Edit | undefined {
   const binding = file.connection;
   if (binding && name !== undefined) return { start: binding.nameSpan.start, end: binding.nameSpan.end, newText: name };
   if (binding) {
     // The whole line, its line break included.
-    let end = binding.end;
-    if (file.text[end] === '\r') end++;
-    if (file.text[end] === '\n') end++;
+    let end = lineEnd(file.text, binding.end);
     let start = binding.start;
     while (start > 0 && file.text[start - 1] !== '\n') start--;
+    // A binding at the top of the file leaves no blank line behind it.
+    const next = lineEnd(file.text, end);
+    if (start === 0 && next > end && file.text.slice(end, next).trim() === '') end = next;
     return { start, end, newText: '' };
   }
   if (name === undefined) return undefined;

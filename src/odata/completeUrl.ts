@@ -142,7 +142,8 @@ function buildColumnItems(columns: readonly Column[], navs: Map<string, string[]
     const display = plain(c.displayName);
     items.push({
       label, kind: 'column', detail: display ? `${detail} · ${display}` : detail, documentation: columnMarkdown(c, viaNav),
-      sortText: `${c.isPrimaryName ? '0' : '1'}${label}`, filterText: label === c.logicalName ? label : `${label} ${c.logicalName}`,
+      // A lookup sorts by its own name (primarycontactid), not among the other `_x_value` names at the top.
+      sortText: `${c.isPrimaryName ? '0' : '1'}${c.logicalName}`, filterText: label === c.logicalName ? label : `${label} ${c.logicalName}`,
     });
   }
   return items;
@@ -183,7 +184,9 @@ async function navigationItems(r: Resolver, table: string, asPath: boolean): Pro
       const single = rel.kind === 'ManyToOne';
       items.push({
         label: name, kind: 'navigation', detail: `${relationshipKind(rel)} → ${rel.relatedTable}${single ? '' : ' (collection)'}`,
-        documentation: navigationMarkdown(name, table, rel), ...(asPath ? { insertText: `${name}/` } : {}), sortText: `2${name}`,
+        documentation: navigationMarkdown(name, table, rel), ...(asPath ? { insertText: `${name}/` } : {}),
+        // The single-valued lookups people expand most come before the collections.
+        sortText: `2${single ? '0' : '1'}${name}`,
       });
     }
     byShape.set(key, items);

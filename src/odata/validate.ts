@@ -152,7 +152,7 @@ function checkPaging(request: ODataRequest, out: Diagnostics): void {
       if (n <= MAX_PAGE_SIZE) continue;
       const at = m.index + m[0].length - m[1].length;
       const span = exact ? { start: header.valueSpan.start + at, end: header.valueSpan.start + at + m[1].length } : header.valueSpan;
-      out.atDoc(span, 'error', 'maxpagesize-too-large',
+      out.atDoc(span, 'warning', 'maxpagesize-too-large',
         `odata.maxpagesize=${m[1]} is above Dataverse's limit: pages hold at most ${MAX_PAGE_SIZE} rows and a larger size is ignored; ask for ${MAX_PAGE_SIZE} or fewer and follow @odata.nextLink (${PAGE_RESULTS}).`);
     }
   }

@@ -6,6 +6,7 @@ import type { MetadataLookup } from '../../dataverse/metadata/model';
 import { bindingDiagnostics, bindingEdit, resolveBinding } from '../../odata/binding';
 import { FileChecker } from '../../odata/checker';
 import { completeAt, hoverAt, type CompletionKind } from '../../odata/complete';
+import { headerHelp } from '../../odata/completionHelp';
 import { parseODataFile, type Edit, type FileDiagnostic, type ODataFile } from '../../odata/file';
 import { formatFile } from '../../odata/format';
 
@@ -80,6 +81,35 @@ const SEVERITY: Record<FileDiagnostic['severity'], vscode.DiagnosticSeverity> = 
   info: vscode.DiagnosticSeverity.Information,
 };
 
+/** Longest detail shown beside a completion label; longer ones are in the details pane. */
+const SHORT_DETAIL = 32;
+
+/** What a completion inserts: a preference that takes a number gets a placeholder to type over. */
+function insertTextOf(item: { kind: CompletionKind; label: string; insertText?: string }): string | vscode.SnippetString {
+  const text = item.insertText ?? item.label;
+  if (item.kind === 'headerValue' && /^odata\.maxpagesize=$/i.test(text)) return new vscode.SnippetString(`${text}\${1:100}`);
+  return text;
+}
+
+/** A documentation link at the end of a message, `(https://...)`. */
+const DOC_LINK = /\s*\((https:\/\/[^\s)]+)\)/;
+
+/**
+ * The VS Code diagnostic of a finding. A Microsoft page cited in the message
+ * becomes the link of the diagnostic's code, so the Problems panel shows the
+ * sentence whole and the link stays one click away.
+ */
+function toDiagnostic(range: vscode.Range, d: FileDiagnostic): vscode.Diagnostic {
+  const link = DOC_LINK.exec(d.message);
+  const url = link?.[1];
+  const message = link ? (d.message.slice(0, link.index) + d.message.slice(link.index + link[0].length)).trim() : d.message;
+  const diagnostic = new vscode.Diagnostic(range, message, SEVERITY[d.severity]);
+  diagnostic.source = 'Dataverse';
+  if (url) diagnostic.code = { value: d.code ?? 'docs', target: vscode.Uri.parse(url, true) };
+  else if (d.code) diagnostic.code = d.code;
+  return diagnostic;
+}
+
 const COMPLETION_KIND: Record<CompletionKind, vscode.CompletionItemKind> = {
   method: vscode.CompletionItemKind.Keyword,
   entitySet: vscode.CompletionItemKind.Class,
@@ -131,7 +161,7 @@ export class OdataLanguage implements vscode.Disposable {
       }).dispose),
       vscode.languages.registerCompletionItemProvider(SELECTOR, this._completion(), '?', '&', '=', ',', '(', '/', '$', ' ', '{', '"', ':', '<'),
       vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p, t) => this._hover(d, p, t) }),
-      vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: (d, r) => this._codeActions(d, r) }, {
+      vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: (d, r, c) => this._codeActions(d, r, c) }, {
         providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite, vscode.CodeActionKind.Source],
       }),
       vscode.languages.registerDocumentFormattingEditProvider(SELECTOR, {
@@ -159,16 +189,19 @@ export class OdataLanguage implements vscode.Disposable {
     for (const d of this._disposables.splice(0)) d.dispose();
   }
 
-  /** The metadata of the file's connection, when it is signed in. */
-  private async _lookup(file: ODataFile): Promise<MetadataLookup | undefined> {
-    const { connection } = connectionOf(file, this.deps.connections);
-    if (!connection) return undefined;
+  private _isSignedIn(connection: Connection): Promise<boolean> {
     let signedIn = this._signedIn.get(connection.id);
     if (!signedIn) {
       signedIn = this.deps.connections.isSignedIn(connection.id).catch(() => false);
       this._signedIn.set(connection.id, signedIn);
     }
-    if (!(await signedIn)) return undefined;
+    return signedIn;
+  }
+
+  /** The metadata of the file's connection, when it is signed in. */
+  private async _lookup(file: ODataFile): Promise<MetadataLookup | undefined> {
+    const { connection } = connectionOf(file, this.deps.connections);
+    if (!connection || !(await this._isSignedIn(connection))) return undefined;
     try {
       const lookup = await this.deps.metadata(connection);
       if (!this._watched.has(lookup)) {
@@ -233,11 +266,9 @@ export class OdataLanguage implements vscode.Disposable {
     const out: vscode.Diagnostic[] = [];
     for (const d of diagnostics) {
       const range = toRange(document, d.start, Math.max(d.end, d.start));
-      const diagnostic = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
-      diagnostic.source = 'Dataverse';
-      if (d.code) diagnostic.code = d.code;
+      const diagnostic = toDiagnostic(range, d);
       out.push(diagnostic);
-      shown.push({ range, message: d.message, diagnostic: d });
+      shown.push({ range, message: diagnostic.message, diagnostic: d });
     }
     this._fixes.set(document.uri.toString(), shown);
     this._diagnostics.set(document.uri, out);
@@ -266,10 +297,20 @@ export class OdataLanguage implements vscode.Disposable {
         const result = await completeAt(file, document.offsetAt(position), lookup, abort.signal);
         if (!result || token.isCancellationRequested) return undefined;
         const range = toRange(document, result.replaceStart, result.replaceEnd);
+        // The one thing offered is what is typed already: offering it would only make Enter accept it instead of starting a new line.
+        const only = result.items.length === 1 ? result.items[0] : undefined;
+        if (only && (only.insertText ?? only.label) === document.getText(range)) return undefined;
         return new vscode.CompletionList(result.items.map((item) => {
-          const completion = new vscode.CompletionItem(item.detail ? { label: item.label, description: item.detail } : item.label, COMPLETION_KIND[item.kind]);
+          // A short detail goes beside the label (a display name, a type); a long one only in the details pane, so labels are not cut off.
+          const short = item.detail && item.detail.length <= SHORT_DETAIL ? item.detail : undefined;
+          const completion = new vscode.CompletionItem(short ? { label: item.label, description: short } : item.label, COMPLETION_KIND[item.kind]);
           completion.range = range;
-          if (item.insertText !== undefined) completion.insertText = item.insertText;
+          const insert = insertTextOf(item);
+          if (item.insertText !== undefined || insert instanceof vscode.SnippetString) completion.insertText = insert;
+          // After a header name and its colon, the header's values come next, when it has known ones.
+          if (item.kind === 'header' && (item.insertText ?? '').endsWith(': ') && headerHelp(item.label)?.values.length) {
+            completion.command = { command: 'editor.action.triggerSuggest', title: vscode.l10n.t('Suggest values') };
+          }
           if (item.sortText !== undefined) completion.sortText = item.sortText;
           if (item.filterText !== undefined) completion.filterText = item.filterText;
           if (item.detail) completion.detail = item.detail;
@@ -290,18 +331,17 @@ export class OdataLanguage implements vscode.Disposable {
     return new vscode.Hover(new vscode.MarkdownString(hover.markdown), toRange(document, hover.start, hover.end));
   }
 
-  private _codeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection): vscode.CodeAction[] {
+  private _codeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    // Only the kinds asked for: VS Code drops (and logs) the others.
+    const wanted = (kind: vscode.CodeActionKind) => !context.only || context.only.contains(kind);
     const actions: vscode.CodeAction[] = [];
     for (const shown of this._fixes.get(document.uri.toString()) ?? []) {
       const fix = shown.diagnostic.fix;
-      if (!fix || !shown.range.intersection(range)) continue;
+      if (!fix || !shown.range.intersection(range) || !wanted(vscode.CodeActionKind.QuickFix)) continue;
       const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
       action.edit = new vscode.WorkspaceEdit();
       action.edit.set(document.uri, toTextEdits(document, fix.edits));
-      const diagnostic = new vscode.Diagnostic(shown.range, shown.message, SEVERITY[shown.diagnostic.severity]);
-      diagnostic.source = 'Dataverse';
-      if (shown.diagnostic.code) diagnostic.code = shown.diagnostic.code;
-      action.diagnostics = [diagnostic];
+      action.diagnostics = [toDiagnostic(shown.range, shown.diagnostic)];
       action.isPreferred = true;
       actions.push(action);
     }
@@ -315,11 +355,9 @@ export class OdataLanguage implements vscode.Disposable {
     for (const name of names) {
       if (name === current || actions.some((a) => a.title === vscode.l10n.t("Bind to '{0}'", name))) continue;
       const edit = bindingEdit(file, name);
-      if (!edit) continue;
-      const action = new vscode.CodeAction(
-        binding ? vscode.l10n.t("Bind to '{0}'", name) : vscode.l10n.t("Bind this file to '{0}'", name),
-        binding ? (onBinding && !current ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite) : vscode.CodeActionKind.Source.append('bindConnection'),
-      );
+      const kind = binding ? (onBinding && !current ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite) : vscode.CodeActionKind.Source.append('bindConnection');
+      if (!edit || !wanted(kind)) continue;
+      const action = new vscode.CodeAction(binding ? vscode.l10n.t("Bind to '{0}'", name) : vscode.l10n.t("Bind this file to '{0}'", name), kind);
       action.edit = new vscode.WorkspaceEdit();
       action.edit.set(document.uri, toTextEdits(document, [edit]));
       actions.push(action);
@@ -394,7 +432,8 @@ export class OdataLanguage implements vscode.Disposable {
         ...(current.how === 'bound' && current.connection?.id === c.id ? { picked: true, description: `${c.accountName ?? c.accountHint ?? ''} · ${vscode.l10n.t('bound now')}` } : {}),
       }));
       if (file.connection) items.push({ label: vscode.l10n.t('Use the active connection'), description: vscode.l10n.t('removes the # @connection line'), value: undefined });
-      const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Bind this query file to a connection'), placeHolder: vscode.l10n.t('The requests in this file use the connection chosen here') });
+      const now = current.how === 'unknown' ? vscode.l10n.t('Bound now to {0}, which is not a saved connection', current.bindingName ?? '') : current.how === 'bound' ? vscode.l10n.t('Bound now to {0}', current.connection?.name ?? '') : undefined;
+      const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Bind this query file to a connection'), placeHolder: now ?? vscode.l10n.t('The requests in this file use the connection chosen here') });
       if (!pick) return; // cancelled: nothing changes
       chosen = { name: pick.value };
     }
@@ -413,6 +452,7 @@ export class OdataLanguage implements vscode.Disposable {
     }
     const { connection, how, bindingName } = connectionOf(this._parsed.get(document), this.deps.connections);
     const name = connection?.name ?? bindingName ?? '';
+    this._status.command = 'dataverse.odata.bindConnection';
     switch (how) {
       case 'bound':
         this._status.text = `$(link) ${name}`;
@@ -428,8 +468,8 @@ export class OdataLanguage implements vscode.Disposable {
         break;
       case 'unknown':
         this._status.text = `$(warning) ${name}`;
-        this._status.tooltip = vscode.l10n.t('No saved connection is named {0}. Click to bind this file to a saved connection.', name);
-        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file bound to {0}, which is not a saved connection. Activate to choose one.', name), role: 'button' };
+        this._status.tooltip = vscode.l10n.t('No saved connection is named {0}, so only the syntax is checked. Click to bind this file to a saved connection.', name);
+        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file bound to {0}, which is not a saved connection; only syntax is checked. Activate to choose one.', name), role: 'button' };
         this._status.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         break;
       default:
@@ -439,5 +479,15 @@ export class OdataLanguage implements vscode.Disposable {
         this._status.backgroundColor = undefined;
     }
     this._status.show();
+    if (connection) {
+      // Signed out: say that only the syntax is checked, and let the click sign in.
+      void this._isSignedIn(connection).then((signedIn) => {
+        if (signedIn || vscode.window.activeTextEditor?.document !== document) return;
+        this._status.text = `$(debug-disconnect) ${vscode.l10n.t('{0} (signed out)', name)}`;
+        this._status.tooltip = vscode.l10n.t('This file uses {0}, which is signed out: only the syntax is checked. Click to sign in.', name);
+        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file uses {0}, which is signed out; only syntax is checked. Activate to sign in.', name), role: 'button' };
+        this._status.command = { command: 'dataverse.connection.signIn', title: vscode.l10n.t('Sign In'), arguments: [connection.id] };
+      });
+    }
   }
 }

@@ -55,4 +55,14 @@ describe('connection binding', () => {
     assert.equal(parseODataFile(unbound).connection, undefined);
     assert.equal(bindingEdit(parseODataFile(unbound), undefined), undefined, 'nothing to remove');
   });
+
+  test('unbinding a binding on the first line leaves no blank line at the top', () => {
+    const text = '# @connection Nope\n  \n### one\nGET accounts\n';
+    assert.equal(apply(text, bindingEdit(parseODataFile(text), undefined)!), '### one\nGET accounts\n');
+  });
+
+  test('the warning says that only the syntax is checked until the name is fixed', () => {
+    const [warning] = bindingDiagnostics(parseODataFile('# @connection Nope\nGET accounts\n'), SAVED);
+    assert.match(warning.message, /Until it names one, only the syntax of this file is checked/);
+  });
 });

@@ -139,6 +139,20 @@ describe('completion in a URL, with the sandbox org\'s metadata', () => {
     });
   }
 
+  test('in the list as shown (by sort text), $expand offers the single-valued lookups before the collections, and $select sorts a lookup by its own name', async () => {
+    const shown = async (marked: string) => {
+      const { file, offset } = urlFile(marked);
+      const got = await completeAt(file, offset, lookup());
+      return [...(got?.items ?? [])].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((i) => i.label);
+    };
+    const expand = await shown('contacts?$expand=|');
+    assert.ok(expand.indexOf('parentcustomerid_account') < expand.indexOf('account_primary_contact'), expand.slice(0, 12).join(' '));
+    const select = await shown('accounts?$select=|');
+    assert.equal(select[0], 'name', 'the primary name first');
+    assert.ok(select.indexOf('_primarycontactid_value') > select.indexOf('accountnumber'), select.slice(0, 12).join(' '));
+    assert.ok(select.indexOf('_primarycontactid_value') < select.indexOf('revenue'), select.slice(0, 12).join(' '));
+  });
+
   test('every offset of a long half-typed URL completes without rejecting, and each range holds the cursor', async () => {
     const text = "accounts?$select=name,acc&$filter=contact_customer_accounts/any(c:c/fullname eq 'x') and Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=7) and statecode eq &$expand=primarycontactid($select=fullname;$filter=statecode eq 0;$expand=parentcustomerid_account($select=na&$orderby=name de&fetchXml=<fetch><entity name=\"account\"><attribute name=\"na";
     const { file } = urlFile(text + '|');

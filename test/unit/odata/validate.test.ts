@@ -291,13 +291,13 @@ describe('validateRequest maps offsets to the file', () => {
 describe('validateRequest without metadata', () => {
   const prefer = (value: string, url = 'accounts?$select=name') => requestFromText(`GET ${url}\nPrefer: ${value}`);
 
-  test(`odata.maxpagesize above ${MAX_PAGE_SIZE} is an error on the number`, async () => {
+  test(`odata.maxpagesize above ${MAX_PAGE_SIZE} is a warning on the number (Dataverse ignores it and the request still runs)`, async () => {
     const request = prefer('odata.include-annotations="*",odata.maxpagesize=6000');
     const text = 'GET accounts?$select=name\nPrefer: odata.include-annotations="*",odata.maxpagesize=6000';
     const got = await validateRequest(request, undefined);
     assert.equal(got.length, 1);
     assert.equal(got[0].code, 'maxpagesize-too-large');
-    assert.equal(got[0].severity, 'error');
+    assert.equal(got[0].severity, 'warning');
     assert.equal(text.slice(got[0].start, got[0].end), '6000');
     assert.match(got[0].message, /at most 5000 rows .*ask for 5000 or fewer.*page-results/);
     assert.deepEqual(await validateRequest(prefer('odata.maxpagesize=5000'), undefined), []);
