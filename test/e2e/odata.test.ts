@@ -162,4 +162,11 @@ describe('.odata files: a query language that knows Dataverse, in a real VS Code
       await session.workbench.screenshot(`odata-${theme.toLowerCase().replace(' ', '-')}`);
     }
   });
+
+  test('signed out, the status bar says only the syntax is checked', async () => {
+    await session.workbench.runCommand('Dataverse: Sign Out...');
+    await session.workbench.answer('Sign out of which connection', 'Sales');
+    await fileStatus('Query file uses Sales, which is signed out').waitFor({ state: 'visible', timeout: 30_000 });
+    await session.workbench.screenshot('odata-signed-out');
+  });
 });
