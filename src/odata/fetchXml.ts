@@ -26,6 +26,8 @@ export interface XmlElement {
 export interface XmlError {
   message: string;
   offset: number;
+  /** The element open when the error was found, e.g. the one a stray close tag should have closed first. */
+  open?: string;
 }
 
 /** What `readFetchXml` found. */
@@ -43,7 +45,12 @@ export function readFetchXml(xml: string): FetchXmlDocument {
   let pending: XmlElement | undefined;
   parser.on('error', (e) => {
     // saxes prefixes "line:column: "; the offset says the same, more usefully for an editor.
-    if (!doc.error) doc.error = { message: e.message.replace(/^\d+:\d+:\s*/, ''), offset: parser.position };
+    if (!doc.error) {
+      doc.error = { message: e.message.replace(/^\d+:\d+:\s*/, ''), offset: parser.position };
+      // A stray close tag first closes the elements still open inside its own (saxes emits their closetag before the error).
+      const open = lastClosed?.at === parser.position ? lastClosed.name : stack[stack.length - 1]?.name;
+      if (open) doc.error.open = open;
+    }
   });
   parser.on('opentagstart', (tag) => {
     const end = parser.position;
@@ -66,8 +73,10 @@ export function readFetchXml(xml: string): FetchXmlDocument {
     stack.push(pending);
     pending = undefined;
   });
-  parser.on('closetag', () => {
+  let lastClosed: { name: string; at: number } | undefined;
+  parser.on('closetag', (tag) => {
     stack.pop();
+    lastClosed = { name: tag.name, at: parser.position };
   });
   try {
     parser.write(xml).close();

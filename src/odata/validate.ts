@@ -203,17 +203,21 @@ function readFetchXmlOption(option: QueryOption, xml: string, out: Diagnostics):
     const tagStart = /^(unexpected close tag|documents may contain only one root)/.test(message) ? xml.lastIndexOf('<', at - 1) : -1;
     const tagEnd = tagStart >= 0 ? xml.indexOf('>', tagStart) : -1;
     const span = tagStart >= 0 ? { start: tagStart, end: tagEnd >= 0 ? tagEnd + 1 : Math.max(at, tagStart + 1) } : { start: Math.max(0, at - 1), end: Math.max(at, 1) };
-    out.atUrl(urlSpan(span), 'error', 'fetchxml-not-well-formed', `FetchXML is not well-formed: ${message.replace(/\.?$/, '.')} ${xmlHint(message)}`);
+    out.atUrl(urlSpan(span), 'error', 'fetchxml-not-well-formed', `FetchXML is not well-formed: ${message.replace(/\.?$/, '.')} ${xmlHint(message, doc.error.open)}`);
     return undefined;
   }
   return doc.root?.name === 'fetch' ? { root: doc.root, urlSpan, exact: oneToOne } : undefined;
 }
 
 /** The fix for a saxes well-formedness message. */
-function xmlHint(message: string): string {
+function xmlHint(message: string, open: string | undefined): string {
   const unclosed = /^unclosed tag: (\S+)/.exec(message);
   if (unclosed) return `Close it with </${unclosed[1]}>.`;
-  if (/^unexpected close tag/.test(message)) return 'Close the elements in the reverse order of opening them.';
+  if (/^unexpected close tag/.test(message)) {
+    return open
+      ? `<${open}> is still open here: close it first with </${open}> (or write it as <${open} ... />); elements close in the reverse order of opening.`
+      : 'Close the elements in the reverse order of opening them.';
+  }
   if (/^unquoted attribute value/.test(message)) return 'Put the value in double quotes.';
   return 'Correct the XML here; Dataverse refuses FetchXML it cannot parse.';
 }
