@@ -27,6 +27,10 @@ export interface CompletionItem {
   documentation?: string;
   /** What is inserted, when not the label. */
   insertText?: string;
+  /** A value inserted after the text and selected, to type over (e.g. the number of `odata.maxpagesize=`). */
+  placeholder?: string;
+  /** Accepting the item leads straight to more choices (a header name with known values): offer them at once. */
+  suggestNext?: boolean;
   sortText?: string;
   filterText?: string;
 }
@@ -198,6 +202,7 @@ function headerNameItems(request: ODataRequest, current: Header | undefined, wit
   return HEADERS.filter((h) => !present.has(h.name.toLowerCase())).map((h, i) => ({
     label: h.name, kind: 'header', detail: h.summary, documentation: `${h.summary}\n\n[Documentation](${h.url})`,
     insertText: withColon ? `${h.name}: ` : h.name, sortText: String(i).padStart(2, '0'),
+    ...(withColon && h.values.length ? { suggestNext: true } : {}),
   }));
 }
 
@@ -222,8 +227,9 @@ function completeHeader(file: ODataFile, request: ODataRequest, header: Header, 
   }
   while (start < offset && (text[start] === ' ' || text[start] === '\t')) start++;
   while (end > offset && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
-  const items: CompletionItem[] = help.values.map(([value, detail], i) => ({
+  const items: CompletionItem[] = help.values.map(([value, detail, placeholder], i) => ({
     label: value, kind: 'headerValue', detail, documentation: `${detail}\n\n[Documentation](${help.url})`, sortText: String(i).padStart(2, '0'),
+    ...(placeholder !== undefined ? { placeholder } : {}),
   }));
   return { items, replaceStart: start, replaceEnd: Math.max(start, end) };
 }

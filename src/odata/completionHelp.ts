@@ -87,8 +87,8 @@ export const UNBOUND_FUNCTIONS: readonly (readonly [string, string, string])[] =
 /** A request header: what it does, its usual values, and its page. */
 export interface HeaderHelp extends Help {
   readonly name: string;
-  /** Values offered after `Name: `, each with a short explanation. */
-  readonly values: readonly (readonly [string, string])[];
+  /** Values offered after `Name: `, each with a short explanation and, when the value ends in a number to choose, a placeholder for it. */
+  readonly values: readonly (readonly [value: string, detail: string, placeholder?: string])[];
   /** True when the value is a comma-separated list of preferences (Prefer). */
   readonly list?: boolean;
 }
@@ -100,7 +100,7 @@ export const HEADERS: readonly HeaderHelp[] = [
   {
     name: 'Prefer', summary: 'Preferences: page size, annotations such as formatted values, returning the created row, change tracking.', url: HEADERS_PAGE, list: true,
     values: [
-      ['odata.maxpagesize=', 'Rows per page (at most 5,000); follow @odata.nextLink for the next page. Dataverse then ignores $top.'],
+      ['odata.maxpagesize=', 'Rows per page (at most 5,000); follow @odata.nextLink for the next page. Dataverse then ignores $top.', '100'],
       ['odata.include-annotations="*"', 'Every annotation: formatted values, lookup names and logical names.'],
       ['odata.include-annotations="OData.Community.Display.V1.FormattedValue"', 'Formatted values only: choice labels, currency and dates as shown to users.'],
       ['odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"', 'The table each lookup points to.'],

@@ -6,7 +6,6 @@ import type { MetadataLookup } from '../../dataverse/metadata/model';
 import { bindingDiagnostics, bindingEdit, resolveBinding } from '../../odata/binding';
 import { FileChecker } from '../../odata/checker';
 import { completeAt, hoverAt, type CompletionKind } from '../../odata/complete';
-import { headerHelp } from '../../odata/completionHelp';
 import { parseODataFile, type Edit, type FileDiagnostic, type ODataFile } from '../../odata/file';
 import { formatFile } from '../../odata/format';
 
@@ -83,13 +82,6 @@ const SEVERITY: Record<FileDiagnostic['severity'], vscode.DiagnosticSeverity> = 
 
 /** Longest detail shown beside a completion label; longer ones are in the details pane. */
 const SHORT_DETAIL = 32;
-
-/** What a completion inserts: a preference that takes a number gets a placeholder to type over. */
-function insertTextOf(item: { kind: CompletionKind; label: string; insertText?: string }): string | vscode.SnippetString {
-  const text = item.insertText ?? item.label;
-  if (item.kind === 'headerValue' && /^odata\.maxpagesize=$/i.test(text)) return new vscode.SnippetString(`${text}\${1:100}`);
-  return text;
-}
 
 /** A documentation link at the end of a message, `(https://...)`. */
 const DOC_LINK = /\s*\((https:\/\/[^\s)]+)\)/;
@@ -305,12 +297,9 @@ export class OdataLanguage implements vscode.Disposable {
           const short = item.detail && item.detail.length <= SHORT_DETAIL ? item.detail : undefined;
           const completion = new vscode.CompletionItem(short ? { label: item.label, description: short } : item.label, COMPLETION_KIND[item.kind]);
           completion.range = range;
-          const insert = insertTextOf(item);
-          if (item.insertText !== undefined || insert instanceof vscode.SnippetString) completion.insertText = insert;
-          // After a header name and its colon, the header's values come next, when it has known ones.
-          if (item.kind === 'header' && (item.insertText ?? '').endsWith(': ') && headerHelp(item.label)?.values.length) {
-            completion.command = { command: 'editor.action.triggerSuggest', title: vscode.l10n.t('Suggest values') };
-          }
+          if (item.placeholder !== undefined) completion.insertText = new vscode.SnippetString().appendText(item.insertText ?? item.label).appendPlaceholder(item.placeholder);
+          else if (item.insertText !== undefined) completion.insertText = item.insertText;
+          if (item.suggestNext) completion.command = { command: 'editor.action.triggerSuggest', title: vscode.l10n.t('Suggest values') };
           if (item.sortText !== undefined) completion.sortText = item.sortText;
           if (item.filterText !== undefined) completion.filterText = item.filterText;
           if (item.detail) completion.detail = item.detail;

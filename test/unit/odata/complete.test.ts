@@ -217,6 +217,19 @@ describe('completion in a file: offsets through methods, continuation lines, var
   test('Prefer values', () => inFile({ url: ['accounts'], headers: ['Prefer: |'] }, {
     has: ['odata.maxpagesize=', 'odata.include-annotations="*"', 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"', 'return=representation', 'odata.track-changes'], replaces: '',
   }));
+  test('a header name with known values leads straight to them; one without values does not', async () => {
+    const { file, offset } = requestFile({ url: ['accounts'], headers: ['|'] });
+    const items = (await completeAt(file, offset, undefined))?.items ?? [];
+    const item = (label: string) => items.find((i) => i.label === label) ?? assert.fail(`no ${label}`);
+    assert.equal(item('Prefer').suggestNext, true);
+    assert.equal(item('CallerObjectId').suggestNext, undefined);
+  });
+  test('odata.maxpagesize= comes with a page size to type over; the other preferences with none', async () => {
+    const { file, offset } = requestFile({ url: ['accounts'], headers: ['Prefer: |'] });
+    const items = (await completeAt(file, offset, undefined))?.items ?? [];
+    assert.equal(items.find((i) => i.label === 'odata.maxpagesize=')?.placeholder, '100');
+    assert.equal(items.find((i) => i.label === 'return=representation')?.placeholder, undefined);
+  });
   test('the second Prefer value of a list', () => inFile({ url: ['accounts'], headers: ['Prefer: odata.include-annotations="*",ret|'] }, { has: ['return=representation'], replaces: 'ret' }));
   test('Content-Type values', () => inFile({ method: 'POST', url: ['accounts'], headers: ['Content-Type: app|'] }, { has: ['application/json'], replaces: 'app' }));
   test('a header with no known values offers nothing', () => inFile({ url: ['accounts'], headers: ['CallerObjectId: |'] }, undefined));
