@@ -131,7 +131,7 @@ export class OdataLanguage implements vscode.Disposable {
   private readonly _diagnostics = vscode.languages.createDiagnosticCollection('dataverse-odata');
   private readonly _checkers = new Map<string, { checker: FileChecker; timer?: NodeJS.Timeout; run?: AbortController }>();
   /** The fixes of the diagnostics shown, per document, to answer code action requests. */
-  private readonly _fixes = new Map<string, { range: vscode.Range; message: string; diagnostic: FileDiagnostic }[]>();
+  private readonly _fixes = new Map<string, { range: vscode.Range; diagnostic: FileDiagnostic }[]>();
   private readonly _status = vscode.window.createStatusBarItem('dataverse.odata.connection', vscode.StatusBarAlignment.Right, 100);
   private readonly _watched = new WeakSet<object>();
   /** Whether each connection is signed in, asked once until the connections change (not on every keystroke). */
@@ -139,7 +139,6 @@ export class OdataLanguage implements vscode.Disposable {
 
   constructor(private readonly deps: OdataLanguageDeps) {
     this._status.name = vscode.l10n.t('Dataverse Query File Connection');
-    this._status.command = 'dataverse.odata.bindConnection';
     this._disposables.push(
       this._diagnostics,
       this._status,
@@ -254,13 +253,12 @@ export class OdataLanguage implements vscode.Disposable {
   }
 
   private _show(document: vscode.TextDocument, diagnostics: FileDiagnostic[]): void {
-    const shown: { range: vscode.Range; message: string; diagnostic: FileDiagnostic }[] = [];
+    const shown: { range: vscode.Range; diagnostic: FileDiagnostic }[] = [];
     const out: vscode.Diagnostic[] = [];
     for (const d of diagnostics) {
       const range = toRange(document, d.start, Math.max(d.end, d.start));
-      const diagnostic = toDiagnostic(range, d);
-      out.push(diagnostic);
-      shown.push({ range, message: diagnostic.message, diagnostic: d });
+      out.push(toDiagnostic(range, d));
+      shown.push({ range, diagnostic: d });
     }
     this._fixes.set(document.uri.toString(), shown);
     this._diagnostics.set(document.uri, out);
@@ -441,42 +439,47 @@ export class OdataLanguage implements vscode.Disposable {
     }
     const { connection, how, bindingName } = connectionOf(this._parsed.get(document), this.deps.connections);
     const name = connection?.name ?? bindingName ?? '';
-    this._status.command = 'dataverse.odata.bindConnection';
     switch (how) {
       case 'bound':
-        this._status.text = `$(link) ${name}`;
-        this._status.tooltip = vscode.l10n.t('This file is bound to {0} ({1}) by its # @connection line. Click to change.', name, connection?.orgUrl ?? '');
-        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file bound to connection {0}. Activate to change.', name), role: 'button' };
-        this._status.backgroundColor = undefined;
+        this._setStatus(`$(link) ${name}`,
+          vscode.l10n.t('This file is bound to {0} ({1}) by its # @connection line. Click to change.', name, connection?.orgUrl ?? ''),
+          vscode.l10n.t('Query file bound to connection {0}. Activate to change.', name));
         break;
       case 'active':
-        this._status.text = `$(database) ${name}`;
-        this._status.tooltip = vscode.l10n.t('This file uses the active connection, {0}. Click to bind it to a connection.', name);
-        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file uses the active connection {0}. Activate to bind it to a connection.', name), role: 'button' };
-        this._status.backgroundColor = undefined;
+        this._setStatus(`$(database) ${name}`,
+          vscode.l10n.t('This file uses the active connection, {0}. Click to bind it to a connection.', name),
+          vscode.l10n.t('Query file uses the active connection {0}. Activate to bind it to a connection.', name));
         break;
       case 'unknown':
-        this._status.text = `$(warning) ${name}`;
-        this._status.tooltip = vscode.l10n.t('No saved connection is named {0}, so only the syntax is checked. Click to bind this file to a saved connection.', name);
-        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file bound to {0}, which is not a saved connection; only syntax is checked. Activate to choose one.', name), role: 'button' };
-        this._status.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        this._setStatus(`$(warning) ${name}`,
+          vscode.l10n.t('No saved connection is named {0}, so only the syntax is checked. Click to bind this file to a saved connection.', name),
+          vscode.l10n.t('Query file bound to {0}, which is not a saved connection; only syntax is checked. Activate to choose one.', name),
+          { warning: true });
         break;
       default:
-        this._status.text = `$(database) ${vscode.l10n.t('No connection')}`;
-        this._status.tooltip = vscode.l10n.t('Without a connection only the syntax is checked. Click to bind this file to a connection.');
-        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file has no connection; only syntax is checked. Activate to bind it to a connection.'), role: 'button' };
-        this._status.backgroundColor = undefined;
+        this._setStatus(`$(database) ${vscode.l10n.t('No connection')}`,
+          vscode.l10n.t('Without a connection only the syntax is checked. Click to bind this file to a connection.'),
+          vscode.l10n.t('Query file has no connection; only syntax is checked. Activate to bind it to a connection.'));
     }
-    this._status.show();
     if (connection) {
       // Signed out: say that only the syntax is checked, and let the click sign in.
       void this._isSignedIn(connection).then((signedIn) => {
         if (signedIn || vscode.window.activeTextEditor?.document !== document) return;
-        this._status.text = `$(debug-disconnect) ${vscode.l10n.t('{0} (signed out)', name)}`;
-        this._status.tooltip = vscode.l10n.t('This file uses {0}, which is signed out: only the syntax is checked. Click to sign in.', name);
-        this._status.accessibilityInformation = { label: vscode.l10n.t('Query file uses {0}, which is signed out; only syntax is checked. Activate to sign in.', name), role: 'button' };
-        this._status.command = { command: 'dataverse.connection.signIn', title: vscode.l10n.t('Sign In'), arguments: [connection.id] };
+        this._setStatus(`$(debug-disconnect) ${vscode.l10n.t('{0} (signed out)', name)}`,
+          vscode.l10n.t('This file uses {0}, which is signed out: only the syntax is checked. Click to sign in.', name),
+          vscode.l10n.t('Query file uses {0}, which is signed out; only syntax is checked. Activate to sign in.', name),
+          { command: { command: 'dataverse.connection.signIn', title: vscode.l10n.t('Sign In'), arguments: [connection.id] } });
       });
     }
+  }
+
+  /** Shows the file's connection item; `label` is what a screen reader announces (without the icon ids of `text`). */
+  private _setStatus(text: string, tooltip: string, label: string, options: { warning?: boolean; command?: vscode.Command } = {}): void {
+    this._status.text = text;
+    this._status.tooltip = tooltip;
+    this._status.accessibilityInformation = { label, role: 'button' };
+    this._status.backgroundColor = options.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this._status.command = options.command ?? 'dataverse.odata.bindConnection';
+    this._status.show();
   }
 }
