@@ -3,28 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { docToUrl, parseODataFile, requestAt, urlToDoc, type ODataFile } from '../../../src/odata/file';
 import { prng } from './prng';
+import { EXAMPLE_FILE } from './exampleFile';
 
-/** The example of the file format in docs/odata-file.md. */
-const EXAMPLE = `# comments start with # or //
-# @connection Contoso Dev
-@top = 10
-
-### Active accounts
-GET accounts?$select=name,accountnumber
-    &$filter=statecode eq 0 and contains(name,'contoso')
-    &$top={{top}}
-Prefer: odata.include-annotations="*"
-
-### Accounts by FetchXML
-GET accounts?fetchXml=
-    <fetch top="5"><entity name="account"><attribute name="name"/></entity></fetch>
-
-### Create a contact
-POST contacts
-Content-Type: application/json
-
-{ "firstname": "Ada", "lastname": "Lovelace" }
-`;
+const EXAMPLE = EXAMPLE_FILE;
 
 /** `⟪` and `⟫` mark an expected range; returns the text without them and the range. */
 function marked(source: string): { text: string; start: number; end: number } {

@@ -4,6 +4,7 @@ import { before, describe, test } from 'node:test';
 import * as oniguruma from 'vscode-oniguruma';
 import * as textmate from 'vscode-textmate';
 import { BUILT_IN_FUNCTIONS, DATAVERSE_OPTIONS, DATAVERSE_QUERY_FUNCTIONS, SYSTEM_OPTIONS } from '../../../src/odata/vocabulary';
+import { EXAMPLE_FILE } from './exampleFile';
 
 /*
  * The .odata TextMate grammar, run by vscode-textmate and vscode-oniguruma: the
@@ -113,26 +114,7 @@ function scopeTable(rows: ScopeRow[]): void {
   }
 }
 
-const ISSUE_EXAMPLE = `# comments start with # or //
-# @connection Contoso Dev
-@top = 10
-
-### Active accounts
-GET accounts?$select=name,accountnumber
-    &$filter=statecode eq 0 and contains(name,'contoso')
-    &$top={{top}}
-Prefer: odata.include-annotations="*"
-
-### Accounts by FetchXML
-GET accounts?fetchXml=
-    <fetch top="5"><entity name="account"><attribute name="name"/></entity></fetch>
-
-### Create a contact
-POST contacts
-Content-Type: application/json
-
-{ "firstname": "Ada", "lastname": "Lovelace" }
-`;
+const ISSUE_EXAMPLE = EXAMPLE_FILE;
 
 describe('the .odata grammar on the example of the file format', () => {
   const tokens = () => tokenize(ISSUE_EXAMPLE);
