@@ -16,6 +16,7 @@ export function registerOdataLanguage(deps: OdataLanguageDeps): vscode.Disposabl
       if (disposed) created.dispose();
       return created;
     }));
+  // The language id as a literal: importing it from ./odataLanguage would load that bundle at start.
   const loadFor = (document: vscode.TextDocument) => {
     if (document.languageId === 'odata') void load().catch((e: unknown) => deps.log.error(`The .odata language did not load: ${String(e)}`));
   };

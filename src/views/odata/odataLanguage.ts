@@ -9,7 +9,7 @@ import { completeAt, hoverAt, type CompletionKind } from '../../odata/complete';
 import { parseODataFile, type Edit, type FileDiagnostic, type ODataFile } from '../../odata/file';
 import { formatFile } from '../../odata/format';
 
-export const ODATA_LANGUAGE = 'odata';
+const ODATA_LANGUAGE = 'odata';
 const SELECTOR: vscode.DocumentSelector = { language: ODATA_LANGUAGE };
 /** Quiet time after a keystroke before the file is checked again. */
 const CHECK_DELAY_MS = 250;
@@ -48,7 +48,7 @@ class ParsedDocuments {
 }
 
 /** Which connection a file uses: its binding, else the active connection. */
-export interface FileConnection {
+interface FileConnection {
   connection?: Connection;
   /** 'bound': named by `# @connection`; 'active': the active connection; 'unknown': bound to a name no connection has. */
   how: 'bound' | 'active' | 'unknown' | 'none';
@@ -165,12 +165,6 @@ export class OdataLanguage implements vscode.Disposable {
     this._updateStatus();
   }
 
-  /** The parsed file and the connection it uses, for commands (e.g. a runner) working on the same document. */
-  fileOf(document: vscode.TextDocument): { file: ODataFile; connection: FileConnection } {
-    const file = this._parsed.get(document);
-    return { file, connection: connectionOf(file, this.deps.connections) };
-  }
-
   dispose(): void {
     for (const entry of this._checkers.values()) {
       clearTimeout(entry.timer);
@@ -280,12 +274,8 @@ export class OdataLanguage implements vscode.Disposable {
   private _completion(): vscode.CompletionItemProvider {
     return {
       provideCompletionItems: async (document, position, token) => {
-        const file = this._parsed.get(document);
-        const lookup = await this._lookup(file);
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        const result = await completeAt(file, document.offsetAt(position), lookup, abort.signal);
-        if (!result || token.isCancellationRequested) return undefined;
+        const result = await this._ask(document, position, token, completeAt);
+        if (!result) return undefined;
         const range = toRange(document, result.replaceStart, result.replaceEnd);
         // The one thing offered is what is typed already: offering it would only make Enter accept it instead of starting a new line.
         const only = result.items.length === 1 ? result.items[0] : undefined;
@@ -308,13 +298,29 @@ export class OdataLanguage implements vscode.Disposable {
     };
   }
 
-  private async _hover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  /**
+   * Asks an engine function (completion, hover) about the cursor, with the
+   * file's metadata; VS Code's cancellation aborts it, and a cancelled answer is dropped.
+   */
+  private async _ask<T>(
+    document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken,
+    engine: (file: ODataFile, offset: number, lookup: MetadataLookup | undefined, signal: AbortSignal) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const file = this._parsed.get(document);
     const lookup = await this._lookup(file);
     const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    const hover = await hoverAt(file, document.offsetAt(position), lookup, abort.signal);
-    if (!hover || token.isCancellationRequested) return undefined;
+    const cancelled = token.onCancellationRequested(() => abort.abort());
+    try {
+      const answer = await engine(file, document.offsetAt(position), lookup, abort.signal);
+      return token.isCancellationRequested ? undefined : answer;
+    } finally {
+      cancelled.dispose();
+    }
+  }
+
+  private async _hover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const hover = await this._ask(document, position, token, hoverAt);
+    if (!hover) return undefined;
     return new vscode.Hover(new vscode.MarkdownString(hover.markdown), toRange(document, hover.start, hover.end));
   }
 
